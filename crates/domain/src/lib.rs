@@ -1,0 +1,19 @@
+//! Tværs domain: the types and rules of one shared plan per citizen.
+//!
+//! Everything here is pure: no IO, no async, no clock. Values that carry a rule
+//! (a [`Cpr`], a [`citizen::PersonName`]) can only be built by a fallible
+//! constructor, so an invalid value cannot exist past the edge of the system.
+
+pub mod actor;
+pub mod audit;
+pub mod case;
+pub mod citizen;
+pub mod cpr;
+pub mod ids;
+pub mod org;
+pub mod staff;
+pub mod validation;
+
+pub use actor::Actor;
+pub use cpr::{Cpr, CprError};
+pub use validation::{FieldError, ValidationErrors};
