@@ -1,1 +1,224 @@
-pub fn _x() {}
+//! Storage behind one interface.
+//!
+//! [`Store`] is the only way the application reads or writes data. Two
+//! implementations share one body of SQL (see `common.rs`): [`sqlite::SqliteStore`],
+//! the embedded default, and [`postgres::PgStore`] for production. The same
+//! conformance suite (`tests/conformance.rs`) runs against both.
+//!
+//! Every write that changes citizen data takes the audit event that records it
+//! and commits both in one transaction: a write is never without its audit
+//! record, and a failed write leaves neither.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tvaers_domain::Cpr;
+use tvaers_domain::audit::{AuditEvent, NewAuditEvent};
+use tvaers_domain::case::{Case, Caseload};
+use tvaers_domain::citizen::Citizen;
+use tvaers_domain::ids::{CaseId, CitizenId, OrganisationId, StaffId, UnitId};
+use tvaers_domain::org::{Organisation, Unit};
+use tvaers_domain::staff::Staff;
+
+mod common;
+pub mod postgres;
+pub mod sqlite;
+
+pub use common::mask_url;
+
+/// Storage failures. `Conflict` and `NotFound` are expected outcomes the
+/// application turns into user messages; the rest are faults.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("conflict with existing data ({0})")]
+    Conflict(String),
+    #[error("referenced row does not exist ({0})")]
+    ForeignKey(String),
+    #[error("not found")]
+    NotFound,
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Page {
+    pub const MAX_LIMIT: i64 = 200;
+    pub fn new(limit: i64, offset: i64) -> Self {
+        Page {
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+            offset: offset.max(0),
+        }
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page::new(50, 0)
+    }
+}
+
+/// One row of a citizen search result: enough to pick the right person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenSummary {
+    pub id: CitizenId,
+    pub cpr: Cpr,
+    pub given_name: String,
+    pub family_name: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+}
+
+/// A login session (browser) or API token. Only a hash of the secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub staff_id: StaffId,
+    pub kind: SessionKind,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// Which audit events to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub citizen_id: Option<CitizenId>,
+    pub actor_id: Option<StaffId>,
+    pub limit: i64,
+}
+
+/// The storage interface. See the crate docs.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// Applies the embedded migrations; idempotent.
+    async fn migrate(&self) -> Result<()>;
+    /// Answers when the database answers (for `/healthz`).
+    async fn ping(&self) -> Result<()>;
+
+    // Organisations and units.
+    async fn create_organisation(&self, org: &Organisation) -> Result<()>;
+    async fn list_organisations(&self) -> Result<Vec<Organisation>>;
+    async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>>;
+    async fn create_unit(&self, unit: &Unit) -> Result<()>;
+    async fn update_unit(&self, unit: &Unit) -> Result<()>;
+    async fn get_unit(&self, id: UnitId) -> Result<Option<Unit>>;
+    async fn list_units(&self) -> Result<Vec<Unit>>;
+
+    // Staff and credentials.
+    async fn create_staff(&self, staff: &Staff, password_hash: Option<&str>) -> Result<()>;
+    /// Updates profile, profession, active flag and unit memberships.
+    async fn update_staff(&self, staff: &Staff) -> Result<()>;
+    async fn set_password_hash(&self, id: StaffId, hash: &str) -> Result<()>;
+    async fn get_staff(&self, id: StaffId) -> Result<Option<Staff>>;
+    /// The staff member and their password hash, for login.
+    async fn get_staff_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<(Staff, Option<String>)>>;
+    async fn list_staff(&self, page: Page) -> Result<Vec<Staff>>;
+    async fn count_staff(&self) -> Result<i64>;
+
+    // Citizens.
+    async fn create_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()>;
+    async fn update_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()>;
+    async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>>;
+    async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
+    /// Citizens whose "given family" or "family given" name starts with `prefix`
+    /// (already folded with `citizen::search_key`), ordered by family name.
+    async fn search_citizens(&self, prefix: &str, page: Page) -> Result<Vec<CitizenSummary>>;
+    async fn count_citizens(&self) -> Result<i64>;
+    /// Bulk insert for demo and import; one transaction, no audit per row.
+    async fn insert_citizens_bulk(&self, citizens: &[Citizen], cases: &[Case]) -> Result<()>;
+
+    // Cases.
+    async fn create_case(&self, case: &Case, audit: &NewAuditEvent) -> Result<()>;
+    async fn update_case(&self, case: &Case, audit: &NewAuditEvent) -> Result<()>;
+    async fn get_case(&self, id: CaseId) -> Result<Option<Case>>;
+    async fn list_cases_for_citizen(&self, citizen_id: CitizenId) -> Result<Vec<Case>>;
+    /// Open cases per worker, optionally only for cases of one unit; busiest first.
+    async fn caseloads(&self, unit: Option<UnitId>) -> Result<Vec<Caseload>>;
+
+    // Sessions.
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    async fn get_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    async fn delete_sessions_of(&self, staff_id: StaffId) -> Result<()>;
+    async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64>;
+
+    // Audit.
+    async fn append_audit(&self, event: &NewAuditEvent) -> Result<()>;
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
+
+    /// Runs one raw statement. For the conformance suite and operator maintenance
+    /// only; the application never calls it.
+    async fn debug_exec(&self, sql: &str) -> Result<u64>;
+}
+
+/// Opens the store named by `database_url` (`postgres://…`) or else the SQLite
+/// file `tvaers.db` in `data_dir`, creating the folder if needed.
+pub async fn open(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> Result<std::sync::Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(std::sync::Arc::new(postgres::PgStore::connect(url).await?))
+        }
+        Some(url) if url.starts_with("sqlite:") => Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open_url(url).await?,
+        )),
+        Some(url) => Err(StoreError::Unavailable(format!(
+            "unsupported database URL {} (use postgres://… or sqlite:…)",
+            mask_url(url)
+        ))),
+        None => Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open_dir(data_dir).await?,
+        )),
+    }
+}

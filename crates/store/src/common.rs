@@ -1,0 +1,814 @@
+//! The one body of SQL shared by both backends.
+//!
+//! `impl_store!` expands the [`Store`](crate::Store) implementation for a
+//! concrete sqlx driver. The SQL is written once in the dialect both SQLite and
+//! PostgreSQL accept (`$n` parameters, `ON CONFLICT`, `RETURNING`); a backend
+//! difference, where one is ever needed, is a method on the store type.
+
+use crate::StoreError;
+
+/// Hides the password in a database URL so it can be logged or shown.
+pub fn mask_url(url: &str) -> String {
+    // scheme://user:password@host/... → scheme://user:****@host/...
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((cred, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match cred.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:****@{host}"),
+        None => url.to_string(),
+    }
+}
+
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let what = db
+                .constraint()
+                .map(str::to_string)
+                .unwrap_or_else(|| db.message().to_string());
+            if db.is_unique_violation() {
+                StoreError::Conflict(what)
+            } else if db.is_foreign_key_violation() {
+                StoreError::ForeignKey(what)
+            } else {
+                StoreError::Database(db.message().to_string())
+            }
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+            StoreError::Corrupt(e.to_string())
+        }
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+pub(crate) fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $row:ty, $backend:expr) => {
+        use async_trait::async_trait;
+        use sqlx::Row as _;
+        use time::OffsetDateTime;
+        use tvaers_domain::audit::{AuditAction, AuditEvent, AuditOutcome, NewAuditEvent};
+        use tvaers_domain::case::{Case, CaseArea, Caseload};
+        use tvaers_domain::citizen::{search_key, Citizen, Relative};
+        use tvaers_domain::ids::{AuditId, CaseId, CitizenId, OrganisationId, StaffId, UnitId};
+        use tvaers_domain::org::{Organisation, OrganisationKind, Unit, UnitKind};
+        use tvaers_domain::staff::{Profession, Staff};
+        use tvaers_domain::Cpr;
+        use uuid::Uuid;
+
+        use crate::common::{corrupt, map_err};
+        use crate::{
+            AuditFilter, Backend, CitizenSummary, Page, Result, Session, SessionKind, Store,
+            StoreError,
+        };
+
+        fn row_organisation(r: &$row) -> Result<Organisation> {
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            Ok(Organisation {
+                id: OrganisationId(r.try_get("id").map_err(map_err)?),
+                name: r.try_get("name").map_err(map_err)?,
+                kind: OrganisationKind::from_code(&kind).ok_or_else(|| corrupt("organisation kind"))?,
+            })
+        }
+
+        fn row_unit(r: &$row) -> Result<Unit> {
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            Ok(Unit {
+                id: UnitId(r.try_get("id").map_err(map_err)?),
+                organisation_id: OrganisationId(r.try_get("organisation_id").map_err(map_err)?),
+                parent_id: r.try_get::<Option<Uuid>, _>("parent_id").map_err(map_err)?.map(UnitId),
+                name: r.try_get("name").map_err(map_err)?,
+                kind: UnitKind::from_code(&kind).ok_or_else(|| corrupt("unit kind"))?,
+            })
+        }
+
+        fn row_staff(r: &$row, unit_ids: Vec<UnitId>) -> Result<Staff> {
+            let profession: String = r.try_get("profession").map_err(map_err)?;
+            Ok(Staff {
+                id: StaffId(r.try_get("id").map_err(map_err)?),
+                username: r.try_get("username").map_err(map_err)?,
+                full_name: r.try_get("full_name").map_err(map_err)?,
+                profession: Profession::from_code(&profession).ok_or_else(|| corrupt("profession"))?,
+                organisation_id: OrganisationId(r.try_get("organisation_id").map_err(map_err)?),
+                email: r.try_get("email").map_err(map_err)?,
+                active: r.try_get("active").map_err(map_err)?,
+                unit_ids,
+            })
+        }
+
+        fn row_cpr(r: &$row) -> Result<Cpr> {
+            let cpr: String = r.try_get("cpr").map_err(map_err)?;
+            Cpr::parse(&cpr).map_err(|_| corrupt("cpr"))
+        }
+
+        fn row_citizen(r: &$row) -> Result<Citizen> {
+            let relatives: String = r.try_get("relatives").map_err(map_err)?;
+            let relatives: Vec<Relative> =
+                serde_json::from_str(&relatives).map_err(|_| corrupt("relatives"))?;
+            Ok(Citizen {
+                id: CitizenId(r.try_get("id").map_err(map_err)?),
+                cpr: row_cpr(r)?,
+                given_name: r.try_get("given_name").map_err(map_err)?,
+                family_name: r.try_get("family_name").map_err(map_err)?,
+                address: r.try_get("address").map_err(map_err)?,
+                postal_code: r.try_get("postal_code").map_err(map_err)?,
+                city: r.try_get("city").map_err(map_err)?,
+                phone: r.try_get("phone").map_err(map_err)?,
+                email: r.try_get("email").map_err(map_err)?,
+                relatives,
+            })
+        }
+
+        fn row_case(r: &$row) -> Result<Case> {
+            let area: String = r.try_get("area").map_err(map_err)?;
+            Ok(Case {
+                id: CaseId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                area: CaseArea::from_code(&area).ok_or_else(|| corrupt("case area"))?,
+                title: r.try_get("title").map_err(map_err)?,
+                legal_basis: r.try_get("legal_basis").map_err(map_err)?,
+                responsible_unit_id: UnitId(r.try_get("responsible_unit_id").map_err(map_err)?),
+                case_worker_id: r
+                    .try_get::<Option<Uuid>, _>("case_worker_id")
+                    .map_err(map_err)?
+                    .map(StaffId),
+                opened_on: r.try_get("opened_on").map_err(map_err)?,
+                closed_on: r.try_get("closed_on").map_err(map_err)?,
+            })
+        }
+
+        fn row_session(r: &$row) -> Result<Session> {
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            Ok(Session {
+                token_hash: r.try_get("token_hash").map_err(map_err)?,
+                staff_id: StaffId(r.try_get("staff_id").map_err(map_err)?),
+                kind: if kind == "api" { SessionKind::Api } else { SessionKind::Browser },
+                csrf_token: r.try_get("csrf_token").map_err(map_err)?,
+                created_at: r.try_get("created_at").map_err(map_err)?,
+                last_seen_at: r.try_get("last_seen_at").map_err(map_err)?,
+                expires_at: r.try_get("expires_at").map_err(map_err)?,
+            })
+        }
+
+        fn row_audit(r: &$row) -> Result<AuditEvent> {
+            let action: String = r.try_get("action").map_err(map_err)?;
+            let outcome: String = r.try_get("outcome").map_err(map_err)?;
+            Ok(AuditEvent {
+                id: AuditId(r.try_get("id").map_err(map_err)?),
+                at: r.try_get("at").map_err(map_err)?,
+                actor_id: r.try_get::<Option<Uuid>, _>("actor_id").map_err(map_err)?.map(StaffId),
+                actor_name: r.try_get("actor_name").map_err(map_err)?,
+                actor_profession: r
+                    .try_get::<Option<String>, _>("actor_profession")
+                    .map_err(map_err)?
+                    .and_then(|p| Profession::from_code(&p))
+                    .map(|p| p.label().to_string()),
+                action: AuditAction::from_code(&action).ok_or_else(|| corrupt("audit action"))?,
+                resource_type: r.try_get("resource_type").map_err(map_err)?,
+                resource_id: r.try_get("resource_id").map_err(map_err)?,
+                citizen_id: r.try_get::<Option<Uuid>, _>("citizen_id").map_err(map_err)?.map(CitizenId),
+                outcome: AuditOutcome::from_code(&outcome).ok_or_else(|| corrupt("audit outcome"))?,
+                detail: r.try_get("detail").map_err(map_err)?,
+            })
+        }
+
+        async fn insert_audit<'e, E>(exec: E, ev: &NewAuditEvent) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO audit_events (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(OffsetDateTime::now_utc())
+            .bind(ev.actor_id.map(|a| a.0))
+            .bind(ev.action.code())
+            .bind(ev.resource_type)
+            .bind(ev.resource_id)
+            .bind(ev.citizen_id.map(|c| c.0))
+            .bind(ev.outcome.code())
+            .bind(ev.detail.as_deref())
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
+        const CITIZEN_COLUMNS: &str = "id, cpr, given_name, family_name, address, postal_code, city, phone, email, relatives";
+        const CASE_COLUMNS: &str = "id, citizen_id, area, title, legal_basis, responsible_unit_id, case_worker_id, opened_on, closed_on";
+        const STAFF_COLUMNS: &str = "id, username, full_name, profession, organisation_id, email, active";
+
+        async fn insert_citizen<'e, E>(exec: E, c: &Citizen) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            let now = OffsetDateTime::now_utc();
+            let relatives = serde_json::to_string(&c.relatives).map_err(|e| StoreError::Database(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO citizens (id, cpr, given_name, family_name, name_key, family_key, address, postal_code, city, phone, email, relatives, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+            )
+            .bind(c.id.0)
+            .bind(c.cpr.digits())
+            .bind(&c.given_name)
+            .bind(&c.family_name)
+            .bind(search_key(&format!("{} {}", c.given_name, c.family_name)))
+            .bind(search_key(&format!("{} {}", c.family_name, c.given_name)))
+            .bind(&c.address)
+            .bind(&c.postal_code)
+            .bind(&c.city)
+            .bind(&c.phone)
+            .bind(&c.email)
+            .bind(relatives)
+            .bind(now)
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
+        async fn insert_case<'e, E>(exec: E, c: &Case) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO cases (id, citizen_id, area, title, legal_basis, responsible_unit_id, case_worker_id, opened_on, closed_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(c.id.0)
+            .bind(c.citizen_id.0)
+            .bind(c.area.code())
+            .bind(&c.title)
+            .bind(&c.legal_basis)
+            .bind(c.responsible_unit_id.0)
+            .bind(c.case_worker_id.map(|s| s.0))
+            .bind(c.opened_on)
+            .bind(c.closed_on)
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
+        /// Fails with NotFound when an UPDATE touched no row.
+        fn expect_one(rows: u64) -> Result<()> {
+            if rows == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn migrate(&self) -> Result<()> {
+                self.run_migrations().await
+            }
+
+            async fn ping(&self) -> Result<()> {
+                sqlx::query("SELECT 1").execute(self.read()).await.map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn create_organisation(&self, org: &Organisation) -> Result<()> {
+                sqlx::query("INSERT INTO organisations (id, name, kind) VALUES ($1, $2, $3)")
+                    .bind(org.id.0)
+                    .bind(&org.name)
+                    .bind(org.kind.code())
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn list_organisations(&self) -> Result<Vec<Organisation>> {
+                sqlx::query("SELECT id, name, kind FROM organisations ORDER BY name")
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(row_organisation)
+                    .collect()
+            }
+
+            async fn get_organisation(&self, id: OrganisationId) -> Result<Option<Organisation>> {
+                sqlx::query("SELECT id, name, kind FROM organisations WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_organisation)
+                    .transpose()
+            }
+
+            async fn create_unit(&self, unit: &Unit) -> Result<()> {
+                sqlx::query("INSERT INTO units (id, organisation_id, parent_id, name, kind) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(unit.id.0)
+                    .bind(unit.organisation_id.0)
+                    .bind(unit.parent_id.map(|p| p.0))
+                    .bind(&unit.name)
+                    .bind(unit.kind.code())
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn update_unit(&self, unit: &Unit) -> Result<()> {
+                let r = sqlx::query("UPDATE units SET parent_id = $2, name = $3, kind = $4 WHERE id = $1")
+                    .bind(unit.id.0)
+                    .bind(unit.parent_id.map(|p| p.0))
+                    .bind(&unit.name)
+                    .bind(unit.kind.code())
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                expect_one(r.rows_affected())
+            }
+
+            async fn get_unit(&self, id: UnitId) -> Result<Option<Unit>> {
+                sqlx::query("SELECT id, organisation_id, parent_id, name, kind FROM units WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_unit)
+                    .transpose()
+            }
+
+            async fn list_units(&self) -> Result<Vec<Unit>> {
+                sqlx::query("SELECT id, organisation_id, parent_id, name, kind FROM units ORDER BY name")
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(row_unit)
+                    .collect()
+            }
+
+            async fn create_staff(&self, staff: &Staff, password_hash: Option<&str>) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO staff (id, username, full_name, profession, organisation_id, email, active, password_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(staff.id.0)
+                .bind(&staff.username)
+                .bind(&staff.full_name)
+                .bind(staff.profession.code())
+                .bind(staff.organisation_id.0)
+                .bind(&staff.email)
+                .bind(staff.active)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                for u in &staff.unit_ids {
+                    sqlx::query("INSERT INTO staff_units (staff_id, unit_id) VALUES ($1, $2)")
+                        .bind(staff.id.0)
+                        .bind(u.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn update_staff(&self, staff: &Staff) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let r = sqlx::query(
+                    "UPDATE staff SET username = $2, full_name = $3, profession = $4, organisation_id = $5, email = $6, active = $7 WHERE id = $1",
+                )
+                .bind(staff.id.0)
+                .bind(&staff.username)
+                .bind(&staff.full_name)
+                .bind(staff.profession.code())
+                .bind(staff.organisation_id.0)
+                .bind(&staff.email)
+                .bind(staff.active)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                expect_one(r.rows_affected())?;
+                sqlx::query("DELETE FROM staff_units WHERE staff_id = $1")
+                    .bind(staff.id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                for u in &staff.unit_ids {
+                    sqlx::query("INSERT INTO staff_units (staff_id, unit_id) VALUES ($1, $2)")
+                        .bind(staff.id.0)
+                        .bind(u.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn set_password_hash(&self, id: StaffId, hash: &str) -> Result<()> {
+                let r = sqlx::query("UPDATE staff SET password_hash = $2 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(hash)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                expect_one(r.rows_affected())
+            }
+
+            async fn get_staff(&self, id: StaffId) -> Result<Option<Staff>> {
+                let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                else {
+                    return Ok(None);
+                };
+                let units = self.units_of(id).await?;
+                row_staff(&row, units).map(Some)
+            }
+
+            async fn get_staff_by_username(&self, username: &str) -> Result<Option<(Staff, Option<String>)>> {
+                let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {STAFF_COLUMNS}, password_hash FROM staff WHERE username = $1")))
+                    .bind(username)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                else {
+                    return Ok(None);
+                };
+                let id = StaffId(row.try_get("id").map_err(map_err)?);
+                let hash: Option<String> = row.try_get("password_hash").map_err(map_err)?;
+                let units = self.units_of(id).await?;
+                Ok(Some((row_staff(&row, units)?, hash)))
+            }
+
+            async fn list_staff(&self, page: Page) -> Result<Vec<Staff>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {STAFF_COLUMNS} FROM staff ORDER BY full_name, id LIMIT $1 OFFSET $2"
+                )))
+                .bind(page.limit)
+                .bind(page.offset)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                let memberships = sqlx::query(
+                    "SELECT su.staff_id, su.unit_id FROM staff_units su \
+                     JOIN (SELECT id FROM staff ORDER BY full_name, id LIMIT $1 OFFSET $2) s ON s.id = su.staff_id",
+                )
+                .bind(page.limit)
+                .bind(page.offset)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                let mut by_staff: std::collections::HashMap<Uuid, Vec<UnitId>> = std::collections::HashMap::new();
+                for m in &memberships {
+                    let s: Uuid = m.try_get("staff_id").map_err(map_err)?;
+                    let u: Uuid = m.try_get("unit_id").map_err(map_err)?;
+                    by_staff.entry(s).or_default().push(UnitId(u));
+                }
+                rows.iter()
+                    .map(|r| {
+                        let id: Uuid = r.try_get("id").map_err(map_err)?;
+                        row_staff(r, by_staff.remove(&id).unwrap_or_default())
+                    })
+                    .collect()
+            }
+
+            async fn count_staff(&self) -> Result<i64> {
+                sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)
+            }
+
+            async fn create_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                insert_citizen(&mut *tx, citizen).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn update_citizen(&self, c: &Citizen, audit: &NewAuditEvent) -> Result<()> {
+                let relatives = serde_json::to_string(&c.relatives).map_err(|e| StoreError::Database(e.to_string()))?;
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let r = sqlx::query(
+                    "UPDATE citizens SET cpr = $2, given_name = $3, family_name = $4, name_key = $5, family_key = $6, \
+                     address = $7, postal_code = $8, city = $9, phone = $10, email = $11, relatives = $12, updated_at = $13 WHERE id = $1",
+                )
+                .bind(c.id.0)
+                .bind(c.cpr.digits())
+                .bind(&c.given_name)
+                .bind(&c.family_name)
+                .bind(search_key(&format!("{} {}", c.given_name, c.family_name)))
+                .bind(search_key(&format!("{} {}", c.family_name, c.given_name)))
+                .bind(&c.address)
+                .bind(&c.postal_code)
+                .bind(&c.city)
+                .bind(&c.phone)
+                .bind(&c.email)
+                .bind(relatives)
+                .bind(OffsetDateTime::now_utc())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                expect_one(r.rows_affected())?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_citizen)
+                    .transpose()
+            }
+
+            async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE cpr = $1")))
+                    .bind(cpr.digits())
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_citizen)
+                    .transpose()
+            }
+
+            async fn search_citizens(&self, prefix: &str, page: Page) -> Result<Vec<CitizenSummary>> {
+                // A byte-wise range scan on each key: index-friendly on both backends.
+                let upper = format!("{prefix}\u{10FFFF}");
+                let rows = sqlx::query(
+                    "SELECT id, cpr, given_name, family_name, address, city FROM citizens \
+                     WHERE (family_key >= $1 AND family_key < $2) OR (name_key >= $1 AND name_key < $2) \
+                     ORDER BY family_key, id LIMIT $3 OFFSET $4",
+                )
+                .bind(prefix)
+                .bind(upper)
+                .bind(page.limit)
+                .bind(page.offset)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(CitizenSummary {
+                            id: CitizenId(r.try_get("id").map_err(map_err)?),
+                            cpr: row_cpr(r)?,
+                            given_name: r.try_get("given_name").map_err(map_err)?,
+                            family_name: r.try_get("family_name").map_err(map_err)?,
+                            address: r.try_get("address").map_err(map_err)?,
+                            city: r.try_get("city").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn count_citizens(&self) -> Result<i64> {
+                sqlx::query_scalar("SELECT COUNT(*) FROM citizens")
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)
+            }
+
+            async fn insert_citizens_bulk(&self, citizens: &[Citizen], cases: &[Case]) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                for c in citizens {
+                    insert_citizen(&mut *tx, c).await?;
+                }
+                for c in cases {
+                    insert_case(&mut *tx, c).await?;
+                }
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn create_case(&self, case: &Case, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                insert_case(&mut *tx, case).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn update_case(&self, c: &Case, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let r = sqlx::query(
+                    "UPDATE cases SET area = $3, title = $4, legal_basis = $5, responsible_unit_id = $6, \
+                     case_worker_id = $7, opened_on = $8, closed_on = $9 WHERE citizen_id = $1 AND id = $2",
+                )
+                .bind(c.citizen_id.0)
+                .bind(c.id.0)
+                .bind(c.area.code())
+                .bind(&c.title)
+                .bind(&c.legal_basis)
+                .bind(c.responsible_unit_id.0)
+                .bind(c.case_worker_id.map(|s| s.0))
+                .bind(c.opened_on)
+                .bind(c.closed_on)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                expect_one(r.rows_affected())?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_case(&self, id: CaseId) -> Result<Option<Case>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_case)
+                    .transpose()
+            }
+
+            async fn list_cases_for_citizen(&self, citizen_id: CitizenId) -> Result<Vec<Case>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CASE_COLUMNS} FROM cases WHERE citizen_id = $1 ORDER BY closed_on IS NOT NULL, opened_on DESC"
+                )))
+                .bind(citizen_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_case)
+                .collect()
+            }
+
+            async fn caseloads(&self, unit: Option<UnitId>) -> Result<Vec<Caseload>> {
+                let sql = if unit.is_some() {
+                    "SELECT s.id, s.full_name, COUNT(*) AS n FROM cases c JOIN staff s ON s.id = c.case_worker_id \
+                     WHERE c.closed_on IS NULL AND c.responsible_unit_id = $1 GROUP BY s.id, s.full_name ORDER BY n DESC, s.full_name"
+                } else {
+                    "SELECT s.id, s.full_name, COUNT(*) AS n FROM cases c JOIN staff s ON s.id = c.case_worker_id \
+                     WHERE c.closed_on IS NULL GROUP BY s.id, s.full_name ORDER BY n DESC, s.full_name"
+                };
+                let mut q = sqlx::query(sql);
+                if let Some(u) = unit {
+                    q = q.bind(u.0);
+                }
+                q.fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        Ok(Caseload {
+                            staff_id: StaffId(r.try_get("id").map_err(map_err)?),
+                            full_name: r.try_get("full_name").map_err(map_err)?,
+                            open_cases: r.try_get("n").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn create_session(&self, s: &Session) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, staff_id, kind, csrf_token, created_at, last_seen_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&s.token_hash)
+                .bind(s.staff_id.0)
+                .bind(s.kind.code())
+                .bind(&s.csrf_token)
+                .bind(s.created_at)
+                .bind(s.last_seen_at)
+                .bind(s.expires_at)
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn get_session(&self, token_hash: &str) -> Result<Option<Session>> {
+                sqlx::query(
+                    "SELECT token_hash, staff_id, kind, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.read())
+                .await
+                .map_err(map_err)?
+                .as_ref()
+                .map(row_session)
+                .transpose()
+            }
+
+            async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .bind(at)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn delete_sessions_of(&self, staff_id: StaffId) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+                    .bind(staff_id.0)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
+                let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn append_audit(&self, event: &NewAuditEvent) -> Result<()> {
+                insert_audit(self.write(), event).await
+            }
+
+            async fn debug_exec(&self, sql: &str) -> Result<u64> {
+                self.debug_exec_impl(sql).await
+            }
+
+            async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
+                let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+                let mut sql = String::from(
+                    "SELECT a.id, a.at, a.actor_id, s.full_name AS actor_name, s.profession AS actor_profession, \
+                     a.action, a.resource_type, a.resource_id, a.citizen_id, a.outcome, a.detail \
+                     FROM audit_events a LEFT JOIN staff s ON s.id = a.actor_id WHERE 1 = 1",
+                );
+                let mut n = 0;
+                if f.citizen_id.is_some() {
+                    n += 1;
+                    sql.push_str(&format!(" AND a.citizen_id = ${n}"));
+                }
+                if f.actor_id.is_some() {
+                    n += 1;
+                    sql.push_str(&format!(" AND a.actor_id = ${n}"));
+                }
+                sql.push_str(&format!(" ORDER BY a.seq DESC LIMIT ${}", n + 1));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                if let Some(c) = f.citizen_id {
+                    q = q.bind(c.0);
+                }
+                if let Some(a) = f.actor_id {
+                    q = q.bind(a.0);
+                }
+                q.bind(limit)
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(row_audit)
+                    .collect()
+            }
+        }
+
+        impl $store {
+            async fn debug_exec_impl(&self, sql: &str) -> Result<u64> {
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn units_of(&self, id: StaffId) -> Result<Vec<UnitId>> {
+                let rows = sqlx::query("SELECT unit_id FROM staff_units WHERE staff_id = $1")
+                    .bind(id.0)
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| r.try_get::<Uuid, _>("unit_id").map(UnitId).map_err(map_err))
+                    .collect()
+            }
+        }
+    };
+}
+pub(crate) use impl_store;

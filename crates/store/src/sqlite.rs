@@ -1,0 +1,97 @@
+//! SQLite: the embedded default. WAL, foreign keys on, `synchronous=FULL` so an
+//! acknowledged write survives power loss. One writer connection (SQLite
+//! serialises writers anyway; one pool avoids busy-lock upgrades) and a pool of readers.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::StoreError;
+use crate::common::map_err;
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `DIR/tvaers.db`.
+    pub async fn open_dir(dir: &Path) -> crate::Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create data folder {}: {e}", dir.display()))
+        })?;
+        let opts = SqliteConnectOptions::new().filename(dir.join("tvaers.db"));
+        Self::open_with(opts).await
+    }
+
+    /// Opens a `sqlite:` URL (e.g. `sqlite::memory:` is not supported: use a file).
+    pub async fn open_url(url: &str) -> crate::Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url).map_err(map_err)?;
+        Self::open_with(opts).await
+    }
+
+    async fn open_with(opts: SqliteConnectOptions) -> crate::Result<Self> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.read_only(true))
+            .await;
+        // A brand-new file cannot be opened read-only before the writer created it
+        // in WAL mode; the writer connection above has done that by now.
+        let readers = readers.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(SqliteStore { writer, readers })
+    }
+
+    fn write(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    fn read(&self) -> &SqlitePool {
+        &self.readers
+    }
+
+    async fn run_migrations(&self) -> crate::Result<()> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.writer)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Online backup to a new file (`VACUUM INTO`), consistent while the server runs.
+    pub async fn backup_to(&self, path: &Path) -> crate::Result<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().to_string())
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+mod imp {
+    use super::SqliteStore;
+    crate::common::impl_store!(
+        SqliteStore,
+        sqlx::Sqlite,
+        sqlx::sqlite::SqliteRow,
+        Backend::Sqlite
+    );
+}

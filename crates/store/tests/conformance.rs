@@ -1,0 +1,491 @@
+//! One conformance suite, run against both backends. Each test gets a fresh
+//! database: a temporary SQLite file, and a fresh PostgreSQL database created on
+//! the server named by `TVAERS_TEST_PG_URL` (default: local socket as `postgres`).
+
+use std::sync::Arc;
+
+use time::macros::date;
+use tvaers_domain::Cpr;
+use tvaers_domain::audit::{AuditAction, AuditOutcome, NewAuditEvent};
+use tvaers_domain::case::{Case, CaseArea};
+use tvaers_domain::citizen::{Citizen, Relative, search_key};
+use tvaers_domain::ids::*;
+use tvaers_domain::org::{Organisation, OrganisationKind, Unit, UnitKind};
+use tvaers_domain::staff::{Profession, Staff};
+use tvaers_store::{AuditFilter, Page, Session, SessionKind, Store, StoreError};
+
+fn pg_admin_url() -> String {
+    std::env::var("TVAERS_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@localhost/postgres".to_string())
+}
+
+struct TestDb {
+    store: Arc<dyn Store>,
+    _dir: Option<tempdir::TempDir>,
+}
+
+mod tempdir {
+    /// A folder removed when dropped.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> Self {
+            let p = std::env::temp_dir().join(format!("tvaers-test-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&p).unwrap();
+            TempDir(p)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempdir::TempDir::new();
+    let store = tvaers_store::open(&dir.0, None).await.unwrap();
+    store.migrate().await.unwrap();
+    TestDb {
+        store,
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres() -> TestDb {
+    let admin = pg_admin_url();
+    let name = format!("tvaers_test_{}", uuid::Uuid::new_v4().simple());
+    let admin_store = tvaers_store::postgres::PgStore::connect(&admin)
+        .await
+        .expect("PostgreSQL must be reachable for the conformance suite (set TVAERS_TEST_PG_URL)");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin_store.pool())
+        .await
+        .unwrap();
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("bad admin url"),
+    };
+    let store = tvaers_store::open(std::path::Path::new("."), Some(&url))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    TestDb { store, _dir: None }
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await.store).await } )* }
+        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres().await.store).await } )* }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent,
+    organisations_units_and_staff_round_trip,
+    citizen_round_trip_and_duplicate_cpr_conflicts,
+    name_prefix_search_is_case_insensitive_and_danish,
+    cases_and_caseloads,
+    failed_write_leaves_no_half_state,
+    sessions_expire,
+    audit_is_append_only,
+    unknown_ids_are_none,
+);
+
+fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
+    NewAuditEvent {
+        actor_id: None,
+        action,
+        resource_type: "citizen",
+        resource_id: citizen.map(|c| c.0),
+        citizen_id: citizen,
+        outcome: AuditOutcome::Allowed,
+        detail: None,
+    }
+}
+
+async fn seed_org(s: &dyn Store) -> (Organisation, Unit, Staff) {
+    let org = Organisation {
+        id: OrganisationId::new(),
+        name: format!("Test Kommune {}", uuid::Uuid::new_v4()),
+        kind: OrganisationKind::Municipality,
+    };
+    s.create_organisation(&org).await.unwrap();
+    let unit = Unit {
+        id: UnitId::new(),
+        organisation_id: org.id,
+        parent_id: None,
+        name: "Hjemmepleje Nord".into(),
+        kind: UnitKind::Team,
+    };
+    s.create_unit(&unit).await.unwrap();
+    let staff = Staff {
+        id: StaffId::new(),
+        username: format!("u{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+        full_name: "Anne Sørensen".into(),
+        profession: Profession::Nurse,
+        organisation_id: org.id,
+        email: Some("anne@example.dk".into()),
+        active: true,
+        unit_ids: vec![unit.id],
+    };
+    s.create_staff(&staff, Some("$argon2id$hash"))
+        .await
+        .unwrap();
+    (org, unit, staff)
+}
+
+fn citizen(cpr: &str, given: &str, family: &str) -> Citizen {
+    Citizen {
+        id: CitizenId::new(),
+        cpr: Cpr::parse(cpr).unwrap(),
+        given_name: given.into(),
+        family_name: family.into(),
+        address: Some("Storegade 1".into()),
+        postal_code: Some("8900".into()),
+        city: Some("Randers C".into()),
+        phone: None,
+        email: None,
+        relatives: vec![Relative {
+            name: "Mette".into(),
+            relation: "datter".into(),
+            phone: None,
+        }],
+    }
+}
+
+async fn migrations_are_idempotent(s: Arc<dyn Store>) {
+    s.migrate().await.unwrap();
+    s.ping().await.unwrap();
+}
+
+async fn organisations_units_and_staff_round_trip(s: Arc<dyn Store>) {
+    let (org, unit, staff) = seed_org(&*s).await;
+    assert!(s.list_organisations().await.unwrap().contains(&org));
+    let child = Unit {
+        id: UnitId::new(),
+        organisation_id: org.id,
+        parent_id: Some(unit.id),
+        name: "Team 1".into(),
+        kind: UnitKind::Team,
+    };
+    s.create_unit(&child).await.unwrap();
+    assert_eq!(s.get_unit(child.id).await.unwrap(), Some(child.clone()));
+    assert_eq!(s.list_units().await.unwrap().len(), 2);
+
+    let (got, hash) = s
+        .get_staff_by_username(&staff.username)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, staff);
+    assert_eq!(hash.as_deref(), Some("$argon2id$hash"));
+
+    let mut changed = staff.clone();
+    changed.unit_ids = vec![child.id, unit.id];
+    changed.active = false;
+    s.update_staff(&changed).await.unwrap();
+    let mut got = s.get_staff(staff.id).await.unwrap().unwrap();
+    got.unit_ids.sort();
+    let mut want = changed.unit_ids.clone();
+    want.sort();
+    assert_eq!(got.unit_ids, want);
+    assert!(!got.active);
+    assert_eq!(s.list_staff(Page::default()).await.unwrap().len(), 1);
+    assert_eq!(s.count_staff().await.unwrap(), 1);
+
+    // Username is unique.
+    let mut dup = staff.clone();
+    dup.id = StaffId::new();
+    dup.unit_ids = vec![];
+    assert!(matches!(
+        s.create_staff(&dup, None).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+async fn citizen_round_trip_and_duplicate_cpr_conflicts(s: Arc<dyn Store>) {
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    assert_eq!(s.get_citizen(c.id).await.unwrap(), Some(c.clone()));
+    assert_eq!(
+        s.find_citizen_by_cpr(&c.cpr).await.unwrap(),
+        Some(c.clone())
+    );
+
+    let mut dup = citizen("0707614285", "Anden", "Person");
+    dup.id = CitizenId::new();
+    let err = s
+        .create_citizen(&dup, &audit(AuditAction::Create, Some(dup.id)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    let mut changed = c.clone();
+    changed.family_name = "Østergaard".into();
+    s.update_citizen(&changed, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_citizen(c.id).await.unwrap().unwrap().family_name,
+        "Østergaard"
+    );
+    assert_eq!(s.count_citizens().await.unwrap(), 1);
+}
+
+async fn name_prefix_search_is_case_insensitive_and_danish(s: Arc<dyn Store>) {
+    let people = [
+        ("010150-1234", "Søren", "Østergaard"),
+        ("020250-1234", "Åse", "Ærø"),
+        ("030350-1234", "Karen", "Sørensen"),
+        ("040450-1234", "Karl", "Hansen"),
+        ("050550-1234", "Ole", "Karlsen"),
+    ];
+    let citizens: Vec<Citizen> = people.iter().map(|(c, g, f)| citizen(c, g, f)).collect();
+    s.insert_citizens_bulk(&citizens, &[]).await.unwrap();
+    let names = |v: Vec<tvaers_store::CitizenSummary>| {
+        v.into_iter()
+            .map(|c| format!("{} {}", c.given_name, c.family_name))
+            .collect::<Vec<_>>()
+    };
+
+    let hits = names(
+        s.search_citizens(&search_key("ØSTER"), Page::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(hits, vec!["Søren Østergaard"]);
+    let hits = names(
+        s.search_citizens(&search_key("kar"), Page::default())
+            .await
+            .unwrap(),
+    );
+    // Given-name or family-name prefix, ordered by family name.
+    assert_eq!(hits, vec!["Karl Hansen", "Ole Karlsen", "Karen Sørensen"]);
+    let hits = names(
+        s.search_citizens(&search_key("karen sø"), Page::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(hits, vec!["Karen Sørensen"]);
+    let hits = names(
+        s.search_citizens(&search_key("ærø åse"), Page::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(hits, vec!["Åse Ærø"]);
+    let page = s.search_citizens("kar", Page::new(1, 1)).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].family_name, "Karlsen");
+    assert!(
+        s.search_citizens("zzz", Page::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn cases_and_caseloads(s: Arc<dyn Store>) {
+    let (_, unit, staff) = seed_org(&*s).await;
+    let c1 = citizen("070761-4285", "Karen", "Sørensen");
+    let c2 = citizen("080862-4285", "Bo", "Jensen");
+    s.insert_citizens_bulk(&[c1.clone(), c2.clone()], &[])
+        .await
+        .unwrap();
+    let mk = |citizen_id, closed| Case {
+        id: CaseId::new(),
+        citizen_id,
+        area: CaseArea::HomeCare,
+        title: "Hjemmepleje".into(),
+        legal_basis: "Serviceloven § 83".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(staff.id),
+        opened_on: date!(2026 - 01 - 10),
+        closed_on: closed,
+    };
+    let open1 = mk(c1.id, None);
+    let open2 = mk(c2.id, None);
+    let closed = mk(c1.id, Some(date!(2026 - 03 - 01)));
+    for c in [&open1, &open2, &closed] {
+        s.create_case(c, &audit(AuditAction::Create, Some(c.citizen_id)))
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.get_case(open1.id).await.unwrap(), Some(open1.clone()));
+    let list = s.list_cases_for_citizen(c1.id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list[0].is_open(), "open cases first");
+    let loads = s.caseloads(None).await.unwrap();
+    assert_eq!(loads.len(), 1);
+    assert_eq!(loads[0].open_cases, 2);
+    assert_eq!(s.caseloads(Some(unit.id)).await.unwrap()[0].open_cases, 2);
+    assert!(s.caseloads(Some(UnitId::new())).await.unwrap().is_empty());
+
+    let mut closing = open2.clone();
+    closing.closed_on = Some(date!(2026 - 04 - 01));
+    s.update_case(&closing, &audit(AuditAction::Update, Some(c2.id)))
+        .await
+        .unwrap();
+    assert_eq!(s.caseloads(None).await.unwrap()[0].open_cases, 1);
+}
+
+async fn failed_write_leaves_no_half_state(s: Arc<dyn Store>) {
+    // A case whose unit does not exist: the case and its audit event both fail.
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.insert_citizens_bulk(&[c.clone()], &[]).await.unwrap();
+    let before = s
+        .list_audit(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    let bad = Case {
+        id: CaseId::new(),
+        citizen_id: c.id,
+        area: CaseArea::Nursing,
+        title: "x".into(),
+        legal_basis: "x".into(),
+        responsible_unit_id: UnitId::new(),
+        case_worker_id: None,
+        opened_on: date!(2026 - 01 - 01),
+        closed_on: None,
+    };
+    let err = s
+        .create_case(&bad, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ForeignKey(_)), "{err:?}");
+    assert_eq!(s.get_case(bad.id).await.unwrap(), None);
+    let after = s
+        .list_audit(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+
+    // A bulk insert with one duplicate inserts nothing.
+    let a = citizen("010101-1111", "A", "A");
+    let b = citizen("070761-4285", "B", "B");
+    assert!(s.insert_citizens_bulk(&[a.clone(), b], &[]).await.is_err());
+    assert_eq!(s.get_citizen(a.id).await.unwrap(), None);
+}
+
+async fn sessions_expire(s: Arc<dyn Store>) {
+    let (_, _, staff) = seed_org(&*s).await;
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let mk = |hash: &str, expires| Session {
+        token_hash: hash.into(),
+        staff_id: staff.id,
+        kind: SessionKind::Browser,
+        csrf_token: "csrf".into(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expires,
+    };
+    s.create_session(&mk("live", now + time::Duration::hours(8)))
+        .await
+        .unwrap();
+    s.create_session(&mk("old", now - time::Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_session("live").await.unwrap().unwrap().csrf_token,
+        "csrf"
+    );
+    s.touch_session("live", now + time::Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_session("live").await.unwrap().unwrap().last_seen_at,
+        now + time::Duration::minutes(5)
+    );
+    assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
+    assert!(s.get_session("old").await.unwrap().is_none());
+    s.delete_session("live").await.unwrap();
+    assert!(s.get_session("live").await.unwrap().is_none());
+}
+
+async fn audit_is_append_only(s: Arc<dyn Store>) {
+    let (_, _, staff) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    let mut ev = audit(AuditAction::Read, Some(c.id));
+    ev.actor_id = Some(staff.id);
+    s.append_audit(&ev).await.unwrap();
+    s.append_audit(&audit(AuditAction::Search, None))
+        .await
+        .unwrap();
+    let mine = s
+        .list_audit(&AuditFilter {
+            citizen_id: Some(c.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].actor_name.as_deref(), Some("Anne Sørensen"));
+    assert_eq!(mine[0].actor_profession.as_deref(), Some("Sygeplejerske"));
+    let by_actor = s
+        .list_audit(&AuditFilter {
+            actor_id: Some(staff.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_actor.len(), 1);
+    assert_eq!(
+        s.list_audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+            .action,
+        AuditAction::Search
+    );
+    // The database itself refuses to change or remove audit events.
+    assert!(
+        s.debug_exec("UPDATE audit_events SET detail = 'x'")
+            .await
+            .is_err()
+    );
+    assert!(s.debug_exec("DELETE FROM audit_events").await.is_err());
+    assert_eq!(
+        s.list_audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len(),
+        2
+    );
+}
+
+async fn unknown_ids_are_none(s: Arc<dyn Store>) {
+    assert!(s.get_citizen(CitizenId::new()).await.unwrap().is_none());
+    assert!(s.get_case(CaseId::new()).await.unwrap().is_none());
+    assert!(s.get_staff(StaffId::new()).await.unwrap().is_none());
+    assert!(s.get_unit(UnitId::new()).await.unwrap().is_none());
+    assert!(
+        s.get_organisation(OrganisationId::new())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let missing = citizen("070761-4285", "X", "Y");
+    assert!(matches!(
+        s.update_citizen(&missing, &audit(AuditAction::Update, None))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
