@@ -1,1 +1,129 @@
+//! Tværs use cases.
+//!
+//! Every use case takes an [`Actor`], asks the [`policy`], reads or writes through
+//! the [`Store`] and leaves an audit record — the only path to citizen data.
 
+pub mod auth;
+pub mod cases;
+pub mod citizens;
+pub mod demo;
+pub mod error;
+pub mod org;
+pub mod policy;
+
+use std::sync::Arc;
+
+use tvaers_domain::Actor;
+use tvaers_domain::audit::{AuditAction, AuditOutcome, NewAuditEvent};
+use tvaers_store::Store;
+
+pub use error::{AppError, AppResult};
+use policy::{Action, Decision, Resource};
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A browser session ends after this long without a request.
+    pub session_idle: time::Duration,
+    /// …and after this long in any case.
+    pub session_absolute: time::Duration,
+    /// API tokens live this long.
+    pub api_token_ttl: time::Duration,
+    /// Failed-login throttling: attempts per minute per account and per address.
+    pub login_attempts_per_minute_account: u32,
+    pub login_attempts_per_minute_ip: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle: time::Duration::minutes(30),
+            session_absolute: time::Duration::hours(10),
+            api_token_ttl: time::Duration::hours(10),
+            login_attempts_per_minute_account: 10,
+            login_attempts_per_minute_ip: 60,
+        }
+    }
+}
+
+/// The application: use cases over one store.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    settings: Settings,
+    throttle: Arc<auth::LoginThrottle>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        let throttle = Arc::new(auth::LoginThrottle::new(&settings));
+        App {
+            store,
+            settings,
+            throttle,
+        }
+    }
+
+    /// The store, for health checks and operator commands (migrate, demo).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Asks the policy. A denial is audited here and answered as `Forbidden`, or
+    /// as `NotFound` for a single citizen so the answer does not reveal that the
+    /// citizen exists. An allowance returns the audit event the caller must
+    /// record with its read ([`App::record`]) or inside its write transaction.
+    pub(crate) async fn authorize(
+        &self,
+        actor: &Actor,
+        action: Action,
+        resource: Resource,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+    ) -> AppResult<NewAuditEvent> {
+        let decision = policy::allowed(actor, action, resource);
+        let mut event = NewAuditEvent {
+            actor_id: Some(actor.staff_id),
+            action: audit_action(action),
+            resource_type,
+            resource_id,
+            citizen_id: resource.citizen(),
+            outcome: AuditOutcome::Allowed,
+            detail: None,
+        };
+        match decision {
+            Decision::Allow => Ok(event),
+            Decision::Deny(reason) => {
+                if resource.is_citizen_data() {
+                    event.outcome = AuditOutcome::Denied;
+                    event.detail = Some(reason.to_string());
+                    self.store.append_audit(&event).await?;
+                }
+                match resource {
+                    Resource::Citizen(_) | Resource::Case(_) => Err(AppError::NotFound),
+                    _ => Err(AppError::Forbidden(reason.to_string())),
+                }
+            }
+        }
+    }
+
+    /// Records an allowed read before its data is returned.
+    pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
+        self.store.append_audit(event).await?;
+        Ok(())
+    }
+}
+
+fn audit_action(a: Action) -> AuditAction {
+    match a {
+        Action::Read => AuditAction::Read,
+        Action::Create => AuditAction::Create,
+        Action::Update => AuditAction::Update,
+        Action::Search => AuditAction::Search,
+        Action::RevealCpr => AuditAction::RevealCpr,
+    }
+}

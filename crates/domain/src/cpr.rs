@@ -138,7 +138,7 @@ impl Cpr {
             .zip(MOD11_WEIGHTS)
             .map(|(d, w)| u32::from(*d) * w)
             .sum();
-        sum % 11 == 0
+        sum.is_multiple_of(11)
     }
 
     /// The ten digits, no hyphen — for storage and on-purpose reveal.

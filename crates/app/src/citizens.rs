@@ -1,0 +1,301 @@
+//! Citizen use cases: search, overview, create, update, reveal CPR.
+
+use serde::Serialize;
+use tvaers_domain::Actor;
+use tvaers_domain::Cpr;
+use tvaers_domain::case::Case;
+use tvaers_domain::citizen::{Citizen, CitizenData, CitizenInput, search_key};
+use tvaers_domain::ids::CitizenId;
+use tvaers_domain::{ValidationErrors, audit::AuditAction};
+use tvaers_store::{CitizenSummary, Page};
+
+use crate::policy::{Action, Resource};
+use crate::{App, AppError, AppResult};
+
+/// The longest search text we accept; longer is refused, not truncated.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// How a search text was understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    Cpr(Cpr),
+    Name(String),
+}
+
+/// A search text of ten digits (with or without hyphen) is a CPR lookup;
+/// anything else is a name prefix.
+pub fn parse_query(q: &str) -> Result<Query, ValidationErrors> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Err(ValidationErrors::single(
+            "q",
+            "Skriv et navn eller et CPR-nummer.",
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ValidationErrors::single(
+            "q",
+            format!("Søgeteksten må højst være {MAX_QUERY_CHARS} tegn."),
+        ));
+    }
+    let digitish = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+    if digitish && q.chars().any(|c| c.is_ascii_digit()) {
+        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        return Cpr::parse(&compact)
+            .map(Query::Cpr)
+            .map_err(|e| ValidationErrors::single("q", e.to_string()));
+    }
+    Ok(Query::Name(search_key(q)))
+}
+
+/// A case with the names a reader needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub case: Case,
+    pub unit_name: String,
+    pub case_worker_name: Option<String>,
+}
+
+/// Everything the citizen page shows (foundation part).
+#[derive(Debug, Clone)]
+pub struct CitizenOverview {
+    pub citizen: Citizen,
+    pub cases: Vec<CaseView>,
+}
+
+impl App {
+    /// Finds citizens by CPR (exact) or name prefix. The search is audited with
+    /// its kind but never with the CPR or name searched for.
+    pub async fn search_citizens(
+        &self,
+        actor: &Actor,
+        q: &str,
+        page: Page,
+    ) -> AppResult<Vec<CitizenSummary>> {
+        let query = parse_query(q)?;
+        let mut ev = self
+            .authorize(
+                actor,
+                Action::Search,
+                Resource::CitizenDirectory,
+                "citizen_search",
+                None,
+            )
+            .await?;
+        let hits = match query {
+            Query::Cpr(cpr) => {
+                ev.detail = Some("cpr".into());
+                match self.store.find_citizen_by_cpr(&cpr).await? {
+                    Some(c) if page.offset == 0 => {
+                        ev.citizen_id = Some(c.id);
+                        vec![CitizenSummary {
+                            id: c.id,
+                            cpr: c.cpr,
+                            given_name: c.given_name,
+                            family_name: c.family_name,
+                            address: c.address,
+                            city: c.city,
+                        }]
+                    }
+                    _ => vec![],
+                }
+            }
+            Query::Name(prefix) => {
+                ev.detail = Some("navn".into());
+                self.store.search_citizens(&prefix, page).await?
+            }
+        };
+        self.record(&ev).await?;
+        Ok(hits)
+    }
+
+    /// The citizen page's data: the citizen and their cases with names.
+    pub async fn citizen_overview(
+        &self,
+        actor: &Actor,
+        id: CitizenId,
+    ) -> AppResult<CitizenOverview> {
+        let ev = self
+            .authorize(
+                actor,
+                Action::Read,
+                Resource::Citizen(id),
+                "citizen",
+                Some(id.0),
+            )
+            .await?;
+        let citizen = self
+            .store
+            .get_citizen(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let cases = self.store.list_cases_for_citizen(id).await?;
+        let cases = self.case_views(cases).await?;
+        self.record(&ev).await?;
+        Ok(CitizenOverview { citizen, cases })
+    }
+
+    /// Just the citizen record, for edit forms and the API.
+    pub async fn get_citizen(&self, actor: &Actor, id: CitizenId) -> AppResult<Citizen> {
+        let ev = self
+            .authorize(
+                actor,
+                Action::Read,
+                Resource::Citizen(id),
+                "citizen",
+                Some(id.0),
+            )
+            .await?;
+        let c = self
+            .store
+            .get_citizen(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.record(&ev).await?;
+        Ok(c)
+    }
+
+    /// The full CPR number, on purpose; the reveal itself is audited.
+    pub async fn reveal_cpr(&self, actor: &Actor, id: CitizenId) -> AppResult<String> {
+        let ev = self
+            .authorize(
+                actor,
+                Action::RevealCpr,
+                Resource::Citizen(id),
+                "citizen_cpr",
+                Some(id.0),
+            )
+            .await?;
+        let c = self
+            .store
+            .get_citizen(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.record(&ev).await?;
+        Ok(c.cpr.formatted())
+    }
+
+    pub async fn create_citizen(&self, actor: &Actor, input: &CitizenInput) -> AppResult<Citizen> {
+        let mut ev = self
+            .authorize(
+                actor,
+                Action::Create,
+                Resource::CitizenDirectory,
+                "citizen",
+                None,
+            )
+            .await?;
+        let data = CitizenData::parse(input)?;
+        let citizen = from_data(CitizenId::new(), data);
+        ev.action = AuditAction::Create;
+        ev.citizen_id = Some(citizen.id);
+        ev.resource_id = Some(citizen.id.0);
+        self.store
+            .create_citizen(&citizen, &ev)
+            .await
+            .map_err(duplicate_cpr)?;
+        Ok(citizen)
+    }
+
+    pub async fn update_citizen(
+        &self,
+        actor: &Actor,
+        id: CitizenId,
+        input: &CitizenInput,
+    ) -> AppResult<Citizen> {
+        let ev = self
+            .authorize(
+                actor,
+                Action::Update,
+                Resource::Citizen(id),
+                "citizen",
+                Some(id.0),
+            )
+            .await?;
+        let data = CitizenData::parse(input)?;
+        let citizen = from_data(id, data);
+        self.store
+            .update_citizen(&citizen, &ev)
+            .await
+            .map_err(duplicate_cpr)?;
+        Ok(citizen)
+    }
+
+    pub(crate) async fn case_views(&self, cases: Vec<Case>) -> AppResult<Vec<CaseView>> {
+        let units = self.store.list_units().await?;
+        let mut workers: std::collections::HashMap<_, Option<String>> = Default::default();
+        let mut out = Vec::with_capacity(cases.len());
+        for case in cases {
+            let unit_name = units
+                .iter()
+                .find(|u| u.id == case.responsible_unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            let case_worker_name = match case.case_worker_id {
+                Some(w) => {
+                    if !workers.contains_key(&w) {
+                        let name = self.store.get_staff(w).await?.map(|s| s.full_name);
+                        workers.insert(w, name);
+                    }
+                    workers.get(&w).cloned().flatten()
+                }
+                None => None,
+            };
+            out.push(CaseView {
+                case,
+                unit_name,
+                case_worker_name,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn from_data(id: CitizenId, d: CitizenData) -> Citizen {
+    Citizen {
+        id,
+        cpr: d.cpr,
+        given_name: d.given_name,
+        family_name: d.family_name,
+        address: d.address,
+        postal_code: d.postal_code,
+        city: d.city,
+        phone: d.phone,
+        email: d.email,
+        relatives: d.relatives,
+    }
+}
+
+fn duplicate_cpr(e: tvaers_store::StoreError) -> AppError {
+    match e {
+        tvaers_store::StoreError::Conflict(_) => AppError::Validation(ValidationErrors::single(
+            "cpr",
+            "Der findes allerede en borger med dette CPR-nummer.",
+        )),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_cpr_or_name() {
+        assert!(matches!(parse_query("070761-4285"), Ok(Query::Cpr(_))));
+        assert!(matches!(parse_query(" 0707614285 "), Ok(Query::Cpr(_))));
+        assert_eq!(
+            parse_query("Karen SØ").unwrap(),
+            Query::Name("karen sø".into())
+        );
+        assert!(parse_query("   ").is_err());
+        assert!(
+            parse_query("310461-4285").is_err(),
+            "invalid CPR is named, not searched as a name"
+        );
+        assert!(parse_query(&"a".repeat(101)).is_err());
+    }
+}
