@@ -236,9 +236,8 @@ impl App {
                 .unwrap_or_default();
             let case_worker_name = match case.case_worker_id {
                 Some(w) => {
-                    if !workers.contains_key(&w) {
-                        let name = self.store.get_staff(w).await?.map(|s| s.full_name);
-                        workers.insert(w, name);
+                    if let std::collections::hash_map::Entry::Vacant(slot) = workers.entry(w) {
+                        slot.insert(self.store.get_staff(w).await?.map(|s| s.full_name));
                     }
                     workers.get(&w).cloned().flatten()
                 }

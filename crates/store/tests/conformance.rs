@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! One conformance suite, run against both backends. Each test gets a fresh
 //! database: a temporary SQLite file, and a fresh PostgreSQL database created on
 //! the server named by `TVAERS_TEST_PG_URL` (default: local socket as `postgres`).
@@ -333,7 +334,7 @@ async fn cases_and_caseloads(s: Arc<dyn Store>) {
 async fn failed_write_leaves_no_half_state(s: Arc<dyn Store>) {
     // A case whose unit does not exist: the case and its audit event both fail.
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.insert_citizens_bulk(&[c.clone()], &[]).await.unwrap();
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[]).await.unwrap();
     let before = s
         .list_audit(&AuditFilter {
             limit: 100,

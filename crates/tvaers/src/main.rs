@@ -1,1 +1,279 @@
-fn main() {}
+//! `tvaers`: the one binary. Configuration comes from flags or `TVAERS_*`
+//! environment variables (flags win).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use tvaers_app::demo::{self, DEMO_LOGINS, DEMO_PASSWORD};
+use tvaers_app::org::StaffInput;
+use tvaers_app::{App, AppError, Settings};
+use tvaers_store::{Store, mask_url};
+
+#[derive(Parser)]
+#[command(
+    name = "tvaers",
+    version,
+    about = "Tværs — én plan pr. borger, på tværs af fag og sektorer."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Folder for the embedded SQLite database (default backend).
+    #[arg(long, env = "TVAERS_DATA", default_value = "./data")]
+    data: PathBuf,
+    /// PostgreSQL URL (postgres://user:pass@host/db); overrides --data.
+    #[arg(long, env = "TVAERS_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages, JSON API, /healthz, /metrics).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "TVAERS_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Create the demo municipality (once) with 500 citizens and print the demo logins.
+        #[arg(long, env = "TVAERS_DEMO")]
+        demo: bool,
+        /// Mark cookies Secure and send HSTS; use behind HTTPS.
+        #[arg(long, env = "TVAERS_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create or extend the demo municipality with a deterministic data set.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Number of citizens the database should hold.
+        #[arg(long, default_value_t = 500)]
+        citizens: u64,
+        /// Seed for the synthetic data; the same seed gives the same people.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account (asks for nothing: give the password with --password or TVAERS_PASSWORD).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name (a–z, 0–9, . - _).
+        username: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Profession code, e.g. socialraadgiver, sygeplejerske, administrator.
+        #[arg(long)]
+        profession: String,
+        /// Password (at least 10 characters).
+        #[arg(long, env = "TVAERS_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Organisation name (default: the first one).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Set a new password and end the user's sessions.
+    SetPassword {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+        #[arg(long, env = "TVAERS_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+    },
+}
+
+async fn open(db: &DbArgs) -> Result<Arc<dyn Store>> {
+    let store = tvaers_store::open(&db.data, db.database_url.as_deref())
+        .await
+        .map_err(|e| match &db.database_url {
+            Some(url) => anyhow::anyhow!("cannot reach the database at {}: {e}", mask_url(url)),
+            None => anyhow::anyhow!("cannot open the database in {}: {e}", db.data.display()),
+        })?;
+    store.migrate().await.context("database migration failed")?;
+    Ok(store)
+}
+
+fn app_error(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Validation(v) => anyhow::anyhow!("{}", v.summary()),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn seed_demo(store: &dyn Store, citizens: u64, seed: u64, show_progress: bool) -> Result<()> {
+    let structure = demo::ensure_structure(store, seed)
+        .await
+        .map_err(app_error)?;
+    let bar = if show_progress {
+        let b = ProgressBar::new(citizens);
+        b.set_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} borgere ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b.set_message("Opretter demodata");
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let b = bar.clone();
+    demo::ensure_citizens(store, &structure, seed, citizens, &move |n| {
+        b.set_position(n)
+    })
+    .await
+    .map_err(app_error)?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down; finishing in-flight requests");
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TVAERS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            db,
+            bind,
+            demo,
+            secure_cookies,
+        } => {
+            let store = open(&db).await?;
+            if demo {
+                seed_demo(&*store, 500, 42, false).await?;
+                println!(
+                    "Demo Kommune er klar. Log ind på http://{bind}/login med adgangskoden «{DEMO_PASSWORD}» som:"
+                );
+                for (username, name, profession, _) in DEMO_LOGINS {
+                    println!("  {username:<16} {name} ({})", profession.label());
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind} (is the port in use?)"))?;
+            tracing::info!(%bind, backend = store.backend().name(), "listening");
+            let app = App::new(store, Settings::default());
+            tvaers_web::serve(listener, app, secure_cookies, shutdown_signal()).await?;
+        }
+        Command::Migrate { db } => {
+            let store = open(&db).await?;
+            println!("Migrations applied ({}).", store.backend().name());
+        }
+        Command::Demo { db, citizens, seed } => {
+            let store = open(&db).await?;
+            seed_demo(&*store, citizens, seed, true).await?;
+            println!(
+                "Demo data ready: {} citizens.",
+                store.count_citizens().await?
+            );
+        }
+        Command::User { action } => match action {
+            UserCommand::Add {
+                db,
+                username,
+                name,
+                profession,
+                password,
+                organisation,
+            } => {
+                let store = open(&db).await?;
+                let orgs = store.list_organisations().await?;
+                let org = match organisation {
+                    Some(n) => orgs
+                        .iter()
+                        .find(|o| o.name == n)
+                        .with_context(|| format!("no organisation named {n}"))?,
+                    None => match orgs.first() {
+                        Some(o) => o,
+                        None => bail!(
+                            "no organisation exists yet; run `tvaers demo` or create one first"
+                        ),
+                    },
+                };
+                let app = App::new(store.clone(), Settings::default());
+                let input = StaffInput {
+                    username,
+                    full_name: name,
+                    profession,
+                    organisation_id: Some(org.id.to_string()),
+                    password: Some(password),
+                    active: true,
+                    ..Default::default()
+                };
+                let s = app
+                    .create_staff_unchecked(&input, None)
+                    .await
+                    .map_err(app_error)?;
+                println!("Created {} ({}).", s.username, s.profession.label());
+            }
+            UserCommand::SetPassword {
+                db,
+                username,
+                password,
+            } => {
+                let app = App::new(open(&db).await?, Settings::default());
+                app.set_password_unchecked(&username, &password)
+                    .await
+                    .map_err(app_error)?;
+                println!("Password changed for {username}; their sessions are ended.");
+            }
+            UserCommand::Disable { db, username } => {
+                let app = App::new(open(&db).await?, Settings::default());
+                app.disable_unchecked(&username).await.map_err(app_error)?;
+                println!("Disabled {username}; their sessions are ended.");
+            }
+        },
+    }
+    Ok(())
+}

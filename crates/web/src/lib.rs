@@ -1,1 +1,258 @@
+//! Tværs HTTP layer: Danish server-rendered pages, the JSON API under
+//! `/api/v1`, `/healthz` and `/metrics`. Thin: parse, authenticate, call the
+//! app, render. Nothing here knows SQL.
 
+// Handlers return `Response` as their error: it is what axum sends anyway.
+#![allow(clippy::result_large_err)]
+
+pub mod api;
+pub mod error;
+pub mod pages;
+pub mod session;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tvaers_app::App;
+
+/// Largest request body accepted (forms and JSON).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub secure_cookies: bool,
+    metrics: PrometheusHandle,
+    openapi: Arc<serde_json::Value>,
+}
+
+/// The process-wide Prometheus recorder (a recorder can be installed once).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("http_request_duration_seconds".into()),
+                    &[
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                    ],
+                )
+                .unwrap_or_else(|_| PrometheusBuilder::new());
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (tests); ours still renders.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+pub fn router(app: App, secure_cookies: bool) -> Router {
+    let (api_router, openapi) = api::router();
+    let openapi = serde_json::to_value(&openapi).unwrap_or_default();
+    let state = AppState {
+        app,
+        secure_cookies,
+        metrics: metrics_handle(),
+        openapi: Arc::new(openapi),
+    };
+
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route(
+            "/borgere",
+            get(pages::citizens_get).post(pages::citizens_post),
+        )
+        .route(
+            "/borgere/ny",
+            get(pages::citizen_new_form).post(pages::citizen_new_submit),
+        )
+        .route("/borgere/{id}", get(pages::citizen_show))
+        .route("/borgere/{id}/vis-cpr", post(pages::citizen_reveal))
+        .route(
+            "/borgere/{id}/rediger",
+            get(pages::citizen_edit_form).post(pages::citizen_edit_submit),
+        )
+        .route(
+            "/borgere/{id}/sager/ny",
+            get(pages::case_new_form).post(pages::case_new_submit),
+        )
+        .route(
+            "/sager/{id}/rediger",
+            get(pages::case_edit_form).post(pages::case_edit_submit),
+        )
+        .route("/sagsbelastning", get(pages::caseloads))
+        .route(
+            "/admin/enheder",
+            get(pages::units_list).post(pages::units_create),
+        )
+        .route(
+            "/admin/enheder/{id}",
+            get(pages::unit_edit_form).post(pages::unit_edit_submit),
+        )
+        .route("/admin/medarbejdere", get(pages::staff_list))
+        .route(
+            "/admin/medarbejdere/ny",
+            get(pages::staff_new_form).post(pages::staff_new_submit),
+        )
+        .route(
+            "/admin/medarbejdere/{id}",
+            get(pages::staff_edit_form).post(pages::staff_edit_submit),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    let api = api_router
+        .route("/openapi.json", get(openapi_json))
+        .fallback(api::not_found);
+
+    let mut router = Router::new()
+        .merge(pages)
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .route("/static/style.css", get(style_css))
+        .route_layer(middleware::from_fn(track_metrics))
+        .fallback(pages::not_found_page)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    for (name, value) in security_headers(secure_cookies) {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            // Only method, path (opaque ids, never a CPR) and request id are logged.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+fn security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut h = vec![
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+            ),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    if secure {
+        h.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    h
+}
+
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    resp
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.app.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn openapi_json(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json((*state.openapi).clone())
+}
+
+async fn style_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+/// Serves until `shutdown` resolves; in-flight requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    secure_cookies: bool,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Expired sessions are purged in the background.
+    let purger = app.clone();
+    let purge = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purger.purge_sessions().await {
+                tracing::warn!(error = %e, "session purge");
+            }
+        }
+    });
+    let router = router(app, secure_cookies);
+    let result = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    purge.abort();
+    result
+}
