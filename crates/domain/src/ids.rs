@@ -63,3 +63,27 @@ id_type!(
     /// An audit event.
     AuditId
 );
+id_type!(
+    /// A citizen's plan (én plan).
+    PlanId
+);
+id_type!(
+    /// A goal (mål) in a plan.
+    GoalId
+);
+id_type!(
+    /// An intervention (indsats) in a plan.
+    InterventionId
+);
+id_type!(
+    /// A meeting (møde).
+    MeetingId
+);
+id_type!(
+    /// An agreed action goal (indsatsmål) from a meeting.
+    ActionGoalId
+);
+id_type!(
+    /// A task (opgave).
+    TaskId
+);

@@ -10,7 +10,10 @@ pub mod case;
 pub mod citizen;
 pub mod cpr;
 pub mod ids;
+pub mod meeting;
 pub mod org;
+pub mod plan;
+pub mod scale;
 pub mod staff;
 pub mod validation;
 
