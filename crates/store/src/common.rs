@@ -67,9 +67,15 @@ macro_rules! impl_store {
 
         use crate::common::{corrupt, map_err};
         use crate::{
-            AuditFilter, Backend, CitizenSummary, Page, Result, Session, SessionKind, Store,
-            StoreError,
+            AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
+            Page, PlanRef, Result, Session, SessionKind, Store, StoreError, TaskRef,
         };
+        use tvaers_domain::ids::{ActionGoalId, MeetingId, PlanId, TaskId};
+        use tvaers_domain::meeting::{
+            ActionGoal, Attendee, Meeting, MeetingKind, MeetingStatus, Owner, Review, ReviewOutcome,
+            Task, TaskStatus,
+        };
+        use tvaers_domain::plan::{Plan, PlanStatus, PlanVersion, TeamMember};
 
         fn row_organisation(r: &$row) -> Result<Organisation> {
             let kind: String = r.try_get("kind").map_err(map_err)?;
@@ -254,6 +260,193 @@ macro_rules! impl_store {
             .bind(c.case_worker_id.map(|s| s.0))
             .bind(c.opened_on)
             .bind(c.closed_on)
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
+        fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+            serde_json::to_string(v).map_err(|e| StoreError::Database(e.to_string()))
+        }
+
+        fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+            serde_json::from_str(s).map_err(|_| corrupt(what))
+        }
+
+        fn row_plan(r: &$row) -> Result<Plan> {
+            let status: String = r.try_get("status").map_err(map_err)?;
+            let content: String = r.try_get("content").map_err(map_err)?;
+            Ok(Plan {
+                id: PlanId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                status: PlanStatus::from_code(&status).ok_or_else(|| corrupt("plan status"))?,
+                version: r.try_get("version").map_err(map_err)?,
+                content: from_json(&content, "plan content")?,
+                created_at: r.try_get("created_at").map_err(map_err)?,
+                updated_at: r.try_get("updated_at").map_err(map_err)?,
+            })
+        }
+
+        fn row_plan_version(r: &$row) -> Result<PlanVersion> {
+            let status: String = r.try_get("status").map_err(map_err)?;
+            let content: String = r.try_get("content").map_err(map_err)?;
+            Ok(PlanVersion {
+                plan_id: PlanId(r.try_get("plan_id").map_err(map_err)?),
+                version: r.try_get("version").map_err(map_err)?,
+                author_id: r.try_get::<Option<Uuid>, _>("author_id").map_err(map_err)?.map(StaffId),
+                author_name: r.try_get("author_name").map_err(map_err)?,
+                at: r.try_get("at").map_err(map_err)?,
+                reason: r.try_get("reason").map_err(map_err)?,
+                status: PlanStatus::from_code(&status).ok_or_else(|| corrupt("plan status"))?,
+                content: from_json(&content, "plan content")?,
+            })
+        }
+
+        fn row_meeting(r: &$row) -> Result<Meeting> {
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            let status: String = r.try_get("status").map_err(map_err)?;
+            let attendees: String = r.try_get("attendees").map_err(map_err)?;
+            Ok(Meeting {
+                id: MeetingId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                plan_id: r.try_get::<Option<Uuid>, _>("plan_id").map_err(map_err)?.map(PlanId),
+                kind: MeetingKind::from_code(&kind).ok_or_else(|| corrupt("meeting kind"))?,
+                starts_at: r.try_get("starts_at").map_err(map_err)?,
+                location: r.try_get("location").map_err(map_err)?,
+                attendees: from_json(&attendees, "attendees")?,
+                agenda: r.try_get("agenda").map_err(map_err)?,
+                minutes: r.try_get("minutes").map_err(map_err)?,
+                status: MeetingStatus::from_code(&status).ok_or_else(|| corrupt("meeting status"))?,
+                previous_meeting_id: r
+                    .try_get::<Option<Uuid>, _>("previous_meeting_id")
+                    .map_err(map_err)?
+                    .map(MeetingId),
+            })
+        }
+
+        fn row_action_goal(r: &$row) -> Result<ActionGoal> {
+            let owner: String = r.try_get("owner").map_err(map_err)?;
+            let outcome: Option<String> = r.try_get("review_outcome").map_err(map_err)?;
+            let review = match outcome {
+                Some(o) => Some(Review {
+                    outcome: ReviewOutcome::from_code(&o).ok_or_else(|| corrupt("review outcome"))?,
+                    comment: r.try_get::<Option<String>, _>("review_comment").map_err(map_err)?.unwrap_or_default(),
+                    meeting_id: MeetingId(
+                        r.try_get::<Option<Uuid>, _>("review_meeting_id")
+                            .map_err(map_err)?
+                            .ok_or_else(|| corrupt("review meeting"))?,
+                    ),
+                }),
+                None => None,
+            };
+            Ok(ActionGoal {
+                id: ActionGoalId(r.try_get("id").map_err(map_err)?),
+                meeting_id: MeetingId(r.try_get("meeting_id").map_err(map_err)?),
+                text: r.try_get("text").map_err(map_err)?,
+                owner: from_json(&owner, "owner")?,
+                due: r.try_get("due").map_err(map_err)?,
+                review,
+            })
+        }
+
+        fn row_task(r: &$row) -> Result<Task> {
+            let owner: String = r.try_get("owner").map_err(map_err)?;
+            let status: String = r.try_get("status").map_err(map_err)?;
+            Ok(Task {
+                id: TaskId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                title: r.try_get("title").map_err(map_err)?,
+                owner: from_json(&owner, "owner")?,
+                due: r.try_get("due").map_err(map_err)?,
+                status: TaskStatus::from_code(&status).ok_or_else(|| corrupt("task status"))?,
+                action_goal_id: r.try_get::<Option<Uuid>, _>("action_goal_id").map_err(map_err)?.map(ActionGoalId),
+            })
+        }
+
+        fn row_plan_ref(r: &$row) -> Result<PlanRef> {
+            let given: String = r.try_get("given_name").map_err(map_err)?;
+            let family: String = r.try_get("family_name").map_err(map_err)?;
+            Ok(PlanRef {
+                plan_id: PlanId(r.try_get("plan_id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                citizen_name: format!("{given} {family}"),
+                is_coordinator: r.try_get("is_coordinator").map_err(map_err)?,
+                review_on: r.try_get("review_on").map_err(map_err)?,
+                coordinator_name: r.try_get("coordinator_name").map_err(map_err)?,
+            })
+        }
+
+        fn citizen_name(r: &$row) -> Result<String> {
+            let given: String = r.try_get("given_name").map_err(map_err)?;
+            let family: String = r.try_get("family_name").map_err(map_err)?;
+            Ok(format!("{given} {family}"))
+        }
+
+        const PLAN_COLUMNS: &str = "id, citizen_id, status, version, content, created_at, updated_at";
+        const PLAN_VERSION_COLUMNS: &str = "plan_id, version, author_id, author_name, at, reason, status, content";
+        const MEETING_COLUMNS: &str = "id, citizen_id, plan_id, kind, starts_at, location, attendees, agenda, minutes, status, previous_meeting_id";
+        const ACTION_GOAL_COLUMNS: &str = "id, meeting_id, text, owner, due, review_outcome, review_comment, review_meeting_id";
+        const TASK_COLUMNS: &str = "id, citizen_id, title, owner, due, status, action_goal_id";
+        const PLAN_REF_SELECT: &str = "SELECT p.id AS plan_id, p.citizen_id, c.given_name, c.family_name, m.is_coordinator, p.review_on, s.full_name AS coordinator_name \
+             FROM plan_members m JOIN plans p ON p.id = m.plan_id AND p.status = 'active' \
+             JOIN citizens c ON c.id = p.citizen_id JOIN staff s ON s.id = p.coordinator_id";
+
+        async fn insert_plan_version<'e, E>(exec: E, citizen_id: CitizenId, v: &PlanVersion) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO plan_versions (citizen_id, plan_id, version, author_id, author_name, at, reason, status, content) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(citizen_id.0)
+            .bind(v.plan_id.0)
+            .bind(v.version)
+            .bind(v.author_id.map(|a| a.0))
+            .bind(&v.author_name)
+            .bind(v.at)
+            .bind(&v.reason)
+            .bind(v.status.code())
+            .bind(to_json(&v.content)?)
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
+        fn owner_staff(o: &Owner) -> Option<Uuid> {
+            match o {
+                Owner::Staff { staff_id } => Some(staff_id.0),
+                _ => None,
+            }
+        }
+
+        fn owner_unit(o: &Owner) -> Option<Uuid> {
+            match o {
+                Owner::Team { unit_id } => Some(unit_id.0),
+                _ => None,
+            }
+        }
+
+        async fn insert_task<'e, E>(exec: E, t: &Task) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO tasks (citizen_id, id, title, owner, owner_staff_id, owner_unit_id, due, status, action_goal_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(t.citizen_id.0)
+            .bind(t.id.0)
+            .bind(&t.title)
+            .bind(to_json(&t.owner)?)
+            .bind(owner_staff(&t.owner))
+            .bind(owner_unit(&t.owner))
+            .bind(t.due)
+            .bind(t.status.code())
+            .bind(t.action_goal_id.map(|a| a.0))
+            .bind(OffsetDateTime::now_utc())
             .execute(exec)
             .await
             .map_err(map_err)?;
@@ -751,6 +944,368 @@ macro_rules! impl_store {
                 insert_audit(self.write(), event).await
             }
 
+            async fn create_plan(&self, plan: &Plan, first: &PlanVersion, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO plans (citizen_id, id, status, version, content, coordinator_id, review_on, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(plan.citizen_id.0)
+                .bind(plan.id.0)
+                .bind(plan.status.code())
+                .bind(plan.version)
+                .bind(to_json(&plan.content)?)
+                .bind(plan.content.coordinator.0)
+                .bind(plan.content.review_on)
+                .bind(plan.created_at)
+                .bind(plan.updated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                insert_plan_version(&mut *tx, plan.citizen_id, first).await?;
+                self.write_members(&mut tx, plan).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn save_plan(&self, plan: &Plan, expected: i64, version: &PlanVersion, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let r = sqlx::query(
+                    "UPDATE plans SET status = $3, version = $4, content = $5, coordinator_id = $6, review_on = $7, updated_at = $8 \
+                     WHERE citizen_id = $1 AND id = $2 AND version = $9",
+                )
+                .bind(plan.citizen_id.0)
+                .bind(plan.id.0)
+                .bind(plan.status.code())
+                .bind(plan.version)
+                .bind(to_json(&plan.content)?)
+                .bind(plan.content.coordinator.0)
+                .bind(plan.content.review_on)
+                .bind(plan.updated_at)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                if r.rows_affected() == 0 {
+                    return Err(StoreError::Stale);
+                }
+                insert_plan_version(&mut *tx, plan.citizen_id, version).await?;
+                self.write_members(&mut tx, plan).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_plan(&self, id: PlanId) -> Result<Option<Plan>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_plan)
+                    .transpose()
+            }
+
+            async fn active_plan(&self, citizen_id: CitizenId) -> Result<Option<Plan>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PLAN_COLUMNS} FROM plans WHERE citizen_id = $1 AND status = 'active'"
+                )))
+                .bind(citizen_id.0)
+                .fetch_optional(self.read())
+                .await
+                .map_err(map_err)?
+                .as_ref()
+                .map(row_plan)
+                .transpose()
+            }
+
+            async fn list_plans(&self, citizen_id: CitizenId) -> Result<Vec<Plan>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PLAN_COLUMNS} FROM plans WHERE citizen_id = $1 ORDER BY created_at DESC"
+                )))
+                .bind(citizen_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_plan)
+                .collect()
+            }
+
+            async fn list_plan_versions(&self, plan_id: PlanId) -> Result<Vec<PlanVersion>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PLAN_VERSION_COLUMNS} FROM plan_versions WHERE plan_id = $1 ORDER BY version DESC"
+                )))
+                .bind(plan_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_plan_version)
+                .collect()
+            }
+
+            async fn get_plan_version(&self, plan_id: PlanId, version: i64) -> Result<Option<PlanVersion>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PLAN_VERSION_COLUMNS} FROM plan_versions WHERE plan_id = $1 AND version = $2"
+                )))
+                .bind(plan_id.0)
+                .bind(version)
+                .fetch_optional(self.read())
+                .await
+                .map_err(map_err)?
+                .as_ref()
+                .map(row_plan_version)
+                .transpose()
+            }
+
+            async fn create_meeting(&self, m: &Meeting, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                self.insert_meeting(&mut tx, m).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn update_meeting(&self, m: &Meeting, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                self.update_meeting_row(&mut tx, m).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_meeting(&self, id: MeetingId) -> Result<Option<Meeting>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_meeting)
+                    .transpose()
+            }
+
+            async fn list_meetings(&self, citizen_id: CitizenId) -> Result<Vec<Meeting>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MEETING_COLUMNS} FROM meetings WHERE citizen_id = $1 ORDER BY starts_at"
+                )))
+                .bind(citizen_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_meeting)
+                .collect()
+            }
+
+            async fn list_action_goals(&self, meeting_id: MeetingId) -> Result<Vec<ActionGoal>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {ACTION_GOAL_COLUMNS} FROM action_goals WHERE meeting_id = $1 ORDER BY position"
+                )))
+                .bind(meeting_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_action_goal)
+                .collect()
+            }
+
+            async fn close_meeting(&self, c: &MeetingClose, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                self.update_meeting_row(&mut tx, &c.meeting).await?;
+                for (i, g) in c.action_goals.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO action_goals (citizen_id, id, meeting_id, position, text, owner, due) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(c.meeting.citizen_id.0)
+                    .bind(g.id.0)
+                    .bind(g.meeting_id.0)
+                    .bind(i as i64)
+                    .bind(&g.text)
+                    .bind(to_json(&g.owner)?)
+                    .bind(g.due)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                for (id, r) in &c.reviews {
+                    let res = sqlx::query(
+                        "UPDATE action_goals SET review_outcome = $3, review_comment = $4, review_meeting_id = $5 WHERE citizen_id = $1 AND id = $2",
+                    )
+                    .bind(c.meeting.citizen_id.0)
+                    .bind(id.0)
+                    .bind(r.outcome.code())
+                    .bind(&r.comment)
+                    .bind(r.meeting_id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    expect_one(res.rows_affected())?;
+                }
+                if let Some(next) = &c.next_meeting {
+                    self.insert_meeting(&mut tx, next).await?;
+                }
+                for t in &c.tasks {
+                    insert_task(&mut *tx, t).await?;
+                }
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn create_task(&self, t: &Task, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                insert_task(&mut *tx, t).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn set_task_status(&self, id: TaskId, status: TaskStatus, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let r = sqlx::query("UPDATE tasks SET status = $2 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(status.code())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                expect_one(r.rows_affected())?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_task(&self, id: TaskId) -> Result<Option<Task>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_task)
+                    .transpose()
+            }
+
+            async fn list_tasks(&self, citizen_id: CitizenId) -> Result<Vec<Task>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks WHERE citizen_id = $1 ORDER BY status = 'done', due IS NULL, due, created_at"
+                )))
+                .bind(citizen_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_task)
+                .collect()
+            }
+
+            async fn plans_of_staff(&self, staff_id: StaffId) -> Result<Vec<PlanRef>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{PLAN_REF_SELECT} WHERE m.staff_id = $1 ORDER BY m.is_coordinator DESC, c.family_key LIMIT 500"
+                )))
+                .bind(staff_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_plan_ref)
+                .collect()
+            }
+
+            async fn open_cases_of_worker(&self, staff_id: StaffId) -> Result<Vec<CaseRef>> {
+                let rows = sqlx::query(
+                    "SELECT k.id, k.citizen_id, k.area, k.title, k.legal_basis, k.responsible_unit_id, k.case_worker_id, k.opened_on, k.closed_on, \
+                     c.given_name, c.family_name FROM cases k JOIN citizens c ON c.id = k.citizen_id \
+                     WHERE k.case_worker_id = $1 AND k.closed_on IS NULL ORDER BY c.family_key LIMIT 500",
+                )
+                .bind(staff_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                rows.iter().map(|r| Ok(CaseRef { case: row_case(r)?, citizen_name: citizen_name(r)? })).collect()
+            }
+
+            async fn upcoming_meetings_of_staff(&self, staff_id: StaffId, from: OffsetDateTime, limit: i64) -> Result<Vec<MeetingRef>> {
+                let rows = sqlx::query(
+                    "SELECT m.id, m.citizen_id, m.kind, m.starts_at, c.given_name, c.family_name \
+                     FROM meeting_staff ms JOIN meetings m ON m.id = ms.meeting_id JOIN citizens c ON c.id = m.citizen_id \
+                     WHERE ms.staff_id = $1 AND ms.starts_at >= $2 AND m.status = 'planned' ORDER BY ms.starts_at LIMIT $3",
+                )
+                .bind(staff_id.0)
+                .bind(from)
+                .bind(limit)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        let kind: String = r.try_get("kind").map_err(map_err)?;
+                        Ok(MeetingRef {
+                            meeting_id: MeetingId(r.try_get("id").map_err(map_err)?),
+                            citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                            citizen_name: citizen_name(r)?,
+                            kind: MeetingKind::from_code(&kind).ok_or_else(|| corrupt("meeting kind"))?,
+                            starts_at: r.try_get("starts_at").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn open_tasks_of(&self, staff_id: StaffId, units: &[UnitId], limit: i64) -> Result<Vec<TaskRef>> {
+                // Units are few per person; an IN list of bound parameters keeps one SQL text per count.
+                let mut sql = String::from(
+                    "SELECT t.id, t.citizen_id, t.title, t.owner, t.due, t.status, t.action_goal_id, c.given_name, c.family_name \
+                     FROM tasks t JOIN citizens c ON c.id = t.citizen_id WHERE t.status = 'open' AND (t.owner_staff_id = $1",
+                );
+                if !units.is_empty() {
+                    let params: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 3)).collect();
+                    sql.push_str(&format!(" OR t.owner_unit_id IN ({})", params.join(", ")));
+                }
+                sql.push_str(") ORDER BY t.due IS NULL, t.due, t.created_at LIMIT $2");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(staff_id.0).bind(limit);
+                for u in units {
+                    q = q.bind(u.0);
+                }
+                q.fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| Ok(TaskRef { task: row_task(r)?, citizen_name: citizen_name(r)? }))
+                    .collect()
+            }
+
+            async fn overdue_reviews_of_staff(&self, staff_id: StaffId, today: time::Date) -> Result<Vec<PlanRef>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{PLAN_REF_SELECT} WHERE m.staff_id = $1 AND p.review_on < $2 ORDER BY p.review_on LIMIT 500"
+                )))
+                .bind(staff_id.0)
+                .bind(today)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_plan_ref)
+                .collect()
+            }
+
+            async fn overdue_reviews_by_unit(&self, today: time::Date) -> Result<Vec<OverdueByUnit>> {
+                let rows = sqlx::query(
+                    "SELECT u.id, u.name, COUNT(*) AS n FROM plans p JOIN staff_units su ON su.staff_id = p.coordinator_id \
+                     JOIN units u ON u.id = su.unit_id WHERE p.status = 'active' AND p.review_on < $1 \
+                     GROUP BY u.id, u.name ORDER BY n DESC, u.name",
+                )
+                .bind(today)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(OverdueByUnit {
+                            unit_id: UnitId(r.try_get("id").map_err(map_err)?),
+                            unit_name: r.try_get("name").map_err(map_err)?,
+                            overdue: r.try_get("n").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn debug_exec(&self, sql: &str) -> Result<u64> {
                 self.debug_exec_impl(sql).await
             }
@@ -790,6 +1345,105 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            async fn write_members(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
+                sqlx::query("DELETE FROM plan_members WHERE citizen_id = $1 AND plan_id = $2")
+                    .bind(plan.citizen_id.0)
+                    .bind(plan.id.0)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
+                if plan.status != PlanStatus::Active {
+                    return Ok(());
+                }
+                for m in &plan.content.team {
+                    if let TeamMember::Staff { staff_id, .. } = m {
+                        sqlx::query(
+                            "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(plan.citizen_id.0)
+                        .bind(plan.id.0)
+                        .bind(staff_id.0)
+                        .bind(*staff_id == plan.content.coordinator)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(map_err)?;
+                    }
+                }
+                Ok(())
+            }
+
+            async fn insert_meeting(&self, tx: &mut sqlx::Transaction<'_, $db>, m: &Meeting) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO meetings (citizen_id, id, plan_id, kind, starts_at, location, attendees, agenda, minutes, status, previous_meeting_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(m.citizen_id.0)
+                .bind(m.id.0)
+                .bind(m.plan_id.map(|p| p.0))
+                .bind(m.kind.code())
+                .bind(m.starts_at)
+                .bind(&m.location)
+                .bind(to_json(&m.attendees)?)
+                .bind(&m.agenda)
+                .bind(&m.minutes)
+                .bind(m.status.code())
+                .bind(m.previous_meeting_id.map(|p| p.0))
+                .execute(&mut **tx)
+                .await
+                .map_err(map_err)?;
+                self.write_meeting_staff(tx, m).await
+            }
+
+            async fn update_meeting_row(&self, tx: &mut sqlx::Transaction<'_, $db>, m: &Meeting) -> Result<()> {
+                let r = sqlx::query(
+                    "UPDATE meetings SET plan_id = $3, kind = $4, starts_at = $5, location = $6, attendees = $7, agenda = $8, \
+                     minutes = $9, status = $10, previous_meeting_id = $11 WHERE citizen_id = $1 AND id = $2",
+                )
+                .bind(m.citizen_id.0)
+                .bind(m.id.0)
+                .bind(m.plan_id.map(|p| p.0))
+                .bind(m.kind.code())
+                .bind(m.starts_at)
+                .bind(&m.location)
+                .bind(to_json(&m.attendees)?)
+                .bind(&m.agenda)
+                .bind(&m.minutes)
+                .bind(m.status.code())
+                .bind(m.previous_meeting_id.map(|p| p.0))
+                .execute(&mut **tx)
+                .await
+                .map_err(map_err)?;
+                expect_one(r.rows_affected())?;
+                self.write_meeting_staff(tx, m).await
+            }
+
+            async fn write_meeting_staff(&self, tx: &mut sqlx::Transaction<'_, $db>, m: &Meeting) -> Result<()> {
+                sqlx::query("DELETE FROM meeting_staff WHERE citizen_id = $1 AND meeting_id = $2")
+                    .bind(m.citizen_id.0)
+                    .bind(m.id.0)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
+                let mut seen = std::collections::HashSet::new();
+                for a in &m.attendees {
+                    if let Attendee::Staff { staff_id } = a
+                        && seen.insert(*staff_id)
+                    {
+                        sqlx::query(
+                            "INSERT INTO meeting_staff (citizen_id, meeting_id, staff_id, starts_at) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(m.citizen_id.0)
+                        .bind(m.id.0)
+                        .bind(staff_id.0)
+                        .bind(m.starts_at)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(map_err)?;
+                    }
+                }
+                Ok(())
+            }
+
             async fn debug_exec_impl(&self, sql: &str) -> Result<u64> {
                 let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(self.write())

@@ -15,8 +15,11 @@ use tvaers_domain::Cpr;
 use tvaers_domain::audit::{AuditEvent, NewAuditEvent};
 use tvaers_domain::case::{Case, Caseload};
 use tvaers_domain::citizen::Citizen;
+use tvaers_domain::ids::{ActionGoalId, MeetingId, PlanId, TaskId};
 use tvaers_domain::ids::{CaseId, CitizenId, OrganisationId, StaffId, UnitId};
+use tvaers_domain::meeting::{ActionGoal, Meeting, Review, Task, TaskStatus};
 use tvaers_domain::org::{Organisation, Unit};
+use tvaers_domain::plan::{Plan, PlanVersion};
 use tvaers_domain::staff::Staff;
 
 mod common;
@@ -35,6 +38,9 @@ pub enum StoreError {
     ForeignKey(String),
     #[error("not found")]
     NotFound,
+    /// An optimistic-concurrency check failed: someone saved in between.
+    #[error("stale version")]
+    Stale,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("stored data is invalid: {0}")]
@@ -131,6 +137,59 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+/// A plan on someone's "Mit arbejde".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRef {
+    pub plan_id: PlanId,
+    pub citizen_id: CitizenId,
+    pub citizen_name: String,
+    pub is_coordinator: bool,
+    pub review_on: Option<time::Date>,
+    pub coordinator_name: String,
+}
+
+/// A meeting with the citizen's name, for overviews.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRef {
+    pub meeting_id: MeetingId,
+    pub citizen_id: CitizenId,
+    pub citizen_name: String,
+    pub kind: tvaers_domain::meeting::MeetingKind,
+    pub starts_at: OffsetDateTime,
+}
+
+/// A task with the citizen's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRef {
+    pub task: Task,
+    pub citizen_name: String,
+}
+
+/// An open case with the citizen's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRef {
+    pub case: Case,
+    pub citizen_name: String,
+}
+
+/// Overdue plan reviews per team (unit of the coordinator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueByUnit {
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub overdue: i64,
+}
+
+/// Everything a meeting's closing writes, in one transaction.
+#[derive(Debug, Clone)]
+pub struct MeetingClose {
+    pub meeting: Meeting,
+    pub action_goals: Vec<ActionGoal>,
+    pub reviews: Vec<(ActionGoalId, Review)>,
+    pub next_meeting: Option<Meeting>,
+    pub tasks: Vec<Task>,
+}
+
 /// The storage interface. See the crate docs.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -194,6 +253,75 @@ pub trait Store: Send + Sync + 'static {
     // Audit.
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<()>;
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
+
+    // Plans.
+    /// Creates a plan with its first version. `Conflict` when the citizen already has an active plan.
+    async fn create_plan(
+        &self,
+        plan: &Plan,
+        first: &PlanVersion,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    /// Saves `plan` (whose `version` is the new number) if the stored version is
+    /// still `expected`; otherwise `Stale` and nothing is written.
+    async fn save_plan(
+        &self,
+        plan: &Plan,
+        expected: i64,
+        version: &PlanVersion,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn get_plan(&self, id: PlanId) -> Result<Option<Plan>>;
+    async fn active_plan(&self, citizen_id: CitizenId) -> Result<Option<Plan>>;
+    /// All plans of a citizen, newest first (closed ones stay readable).
+    async fn list_plans(&self, citizen_id: CitizenId) -> Result<Vec<Plan>>;
+    async fn list_plan_versions(&self, plan_id: PlanId) -> Result<Vec<PlanVersion>>;
+    async fn get_plan_version(&self, plan_id: PlanId, version: i64) -> Result<Option<PlanVersion>>;
+
+    // Meetings, action goals, tasks.
+    async fn create_meeting(&self, meeting: &Meeting, audit: &NewAuditEvent) -> Result<()>;
+    async fn update_meeting(&self, meeting: &Meeting, audit: &NewAuditEvent) -> Result<()>;
+    async fn get_meeting(&self, id: MeetingId) -> Result<Option<Meeting>>;
+    /// A citizen's meetings, by start time.
+    async fn list_meetings(&self, citizen_id: CitizenId) -> Result<Vec<Meeting>>;
+    async fn list_action_goals(&self, meeting_id: MeetingId) -> Result<Vec<ActionGoal>>;
+    /// Closes a meeting: minutes, new action goals, reviews of the previous
+    /// ones, the next meeting and tasks — all or nothing.
+    async fn close_meeting(&self, close: &MeetingClose, audit: &NewAuditEvent) -> Result<()>;
+    async fn create_task(&self, task: &Task, audit: &NewAuditEvent) -> Result<()>;
+    async fn set_task_status(
+        &self,
+        id: TaskId,
+        status: TaskStatus,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn get_task(&self, id: TaskId) -> Result<Option<Task>>;
+    async fn list_tasks(&self, citizen_id: CitizenId) -> Result<Vec<Task>>;
+
+    // Mit arbejde and the leader's team view.
+    async fn plans_of_staff(&self, staff_id: StaffId) -> Result<Vec<PlanRef>>;
+    async fn open_cases_of_worker(&self, staff_id: StaffId) -> Result<Vec<CaseRef>>;
+    async fn upcoming_meetings_of_staff(
+        &self,
+        staff_id: StaffId,
+        from: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<MeetingRef>>;
+    /// Open tasks owned by the staff member or one of their units, by due date.
+    async fn open_tasks_of(
+        &self,
+        staff_id: StaffId,
+        units: &[UnitId],
+        limit: i64,
+    ) -> Result<Vec<TaskRef>>;
+    /// Active plans whose review date has passed, where the staff member is on the team.
+    async fn overdue_reviews_of_staff(
+        &self,
+        staff_id: StaffId,
+        today: time::Date,
+    ) -> Result<Vec<PlanRef>>;
+    /// Overdue reviews counted per unit of the plans' coordinators.
+    async fn overdue_reviews_by_unit(&self, today: time::Date) -> Result<Vec<OverdueByUnit>>;
 
     /// Runs one raw statement. For the conformance suite and operator maintenance
     /// only; the application never calls it.

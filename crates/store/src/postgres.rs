@@ -5,7 +5,6 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::StoreError;
-use crate::common::mask_url;
 
 pub struct PgStore {
     pool: PgPool,
@@ -17,10 +16,11 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await
-            .map_err(|e| StoreError::Unavailable(format!("{} ({e})", mask_url(url))))?;
+            // The caller names the (masked) URL; sqlx errors never contain the password.
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(PgStore { pool })
     }
 

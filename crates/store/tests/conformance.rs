@@ -11,9 +11,11 @@ use tvaers_domain::audit::{AuditAction, AuditOutcome, NewAuditEvent};
 use tvaers_domain::case::{Case, CaseArea};
 use tvaers_domain::citizen::{Citizen, Relative, search_key};
 use tvaers_domain::ids::*;
+use tvaers_domain::meeting::*;
 use tvaers_domain::org::{Organisation, OrganisationKind, Unit, UnitKind};
+use tvaers_domain::plan::*;
 use tvaers_domain::staff::{Profession, Staff};
-use tvaers_store::{AuditFilter, Page, Session, SessionKind, Store, StoreError};
+use tvaers_store::{AuditFilter, MeetingClose, Page, Session, SessionKind, Store, StoreError};
 
 fn pg_admin_url() -> String {
     std::env::var("TVAERS_TEST_PG_URL")
@@ -90,6 +92,10 @@ conformance!(
     sessions_expire,
     audit_is_append_only,
     unknown_ids_are_none,
+    plan_versions_and_stale_saves,
+    one_active_plan_per_citizen,
+    meeting_close_is_all_or_nothing,
+    my_work_queries,
 );
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
@@ -334,7 +340,9 @@ async fn cases_and_caseloads(s: Arc<dyn Store>) {
 async fn failed_write_leaves_no_half_state(s: Arc<dyn Store>) {
     // A case whose unit does not exist: the case and its audit event both fail.
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.insert_citizens_bulk(std::slice::from_ref(&c), &[]).await.unwrap();
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
+        .await
+        .unwrap();
     let before = s
         .list_audit(&AuditFilter {
             limit: 100,
@@ -489,4 +497,369 @@ async fn unknown_ids_are_none(s: Arc<dyn Store>) {
             .await,
         Err(StoreError::NotFound)
     ));
+}
+
+fn plan_for(citizen: CitizenId, coordinator: StaffId) -> (Plan, PlanVersion) {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let mut content = PlanContent::new(coordinator, "Klare mig selv hjemme".into());
+    content.review_on = Some(date!(2026 - 01 - 01));
+    let plan = Plan {
+        id: PlanId::new(),
+        citizen_id: citizen,
+        status: PlanStatus::Active,
+        version: 1,
+        content: content.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    let v = PlanVersion {
+        plan_id: plan.id,
+        version: 1,
+        author_id: Some(coordinator),
+        author_name: "Anne".into(),
+        at: now,
+        reason: "Oprettet".into(),
+        status: PlanStatus::Active,
+        content,
+    };
+    (plan, v)
+}
+
+async fn plan_versions_and_stale_saves(s: Arc<dyn Store>) {
+    let (_, _, staff) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
+        .await
+        .unwrap();
+    let (plan, v1) = plan_for(c.id, staff.id);
+    s.create_plan(&plan, &v1, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    assert_eq!(s.active_plan(c.id).await.unwrap(), Some(plan.clone()));
+
+    let mut p2 = plan.clone();
+    p2.version = 2;
+    p2.content.overall_goal = "Gå ture igen".into();
+    let v2 = PlanVersion {
+        version: 2,
+        reason: "Nyt mål".into(),
+        content: p2.content.clone(),
+        ..v1.clone()
+    };
+    s.save_plan(&p2, 1, &v2, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+
+    // A second save from version 1 is stale and writes nothing.
+    let mut p_stale = plan.clone();
+    p_stale.version = 2;
+    p_stale.content.overall_goal = "Overskriver".into();
+    let v_stale = PlanVersion {
+        version: 2,
+        content: p_stale.content.clone(),
+        ..v1.clone()
+    };
+    assert!(matches!(
+        s.save_plan(
+            &p_stale,
+            1,
+            &v_stale,
+            &audit(AuditAction::Update, Some(c.id))
+        )
+        .await,
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(
+        s.get_plan(plan.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .content
+            .overall_goal,
+        "Gå ture igen"
+    );
+
+    let versions = s.list_plan_versions(plan.id).await.unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(
+        s.get_plan_version(plan.id, 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .content
+            .overall_goal,
+        "Klare mig selv hjemme"
+    );
+    assert_eq!(s.list_plans(c.id).await.unwrap().len(), 1);
+}
+
+async fn one_active_plan_per_citizen(s: Arc<dyn Store>) {
+    let (_, _, staff) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
+        .await
+        .unwrap();
+    let (plan, v1) = plan_for(c.id, staff.id);
+    s.create_plan(&plan, &v1, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let (second, v) = plan_for(c.id, staff.id);
+    assert!(matches!(
+        s.create_plan(&second, &v, &audit(AuditAction::Create, Some(c.id)))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Closing the first allows a new one; the closed plan stays readable.
+    let mut closed = plan.clone();
+    closed.status = PlanStatus::Closed;
+    closed.version = 2;
+    let vc = PlanVersion {
+        version: 2,
+        status: PlanStatus::Closed,
+        ..v1.clone()
+    };
+    s.save_plan(&closed, 1, &vc, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    s.create_plan(&second, &v, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    assert_eq!(s.list_plans(c.id).await.unwrap().len(), 2);
+    assert_eq!(s.active_plan(c.id).await.unwrap().unwrap().id, second.id);
+    assert!(
+        s.plans_of_staff(staff.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.plan_id == second.id)
+    );
+}
+
+fn meeting(
+    citizen: CitizenId,
+    staff: StaffId,
+    at: time::OffsetDateTime,
+    prev: Option<MeetingId>,
+) -> Meeting {
+    Meeting {
+        id: MeetingId::new(),
+        citizen_id: citizen,
+        plan_id: None,
+        kind: MeetingKind::Network,
+        starts_at: at,
+        location: "Rådhuset".into(),
+        attendees: vec![Attendee::Staff { staff_id: staff }, Attendee::Citizen],
+        agenda: "Status".into(),
+        minutes: String::new(),
+        status: MeetingStatus::Planned,
+        previous_meeting_id: prev,
+    }
+}
+
+async fn meeting_close_is_all_or_nothing(s: Arc<dyn Store>) {
+    let (_, _, staff) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
+        .await
+        .unwrap();
+    let t0 = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+        + time::Duration::days(1);
+    let m1 = meeting(c.id, staff.id, t0, None);
+    s.create_meeting(&m1, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let goals: Vec<ActionGoal> = (0..3)
+        .map(|i| ActionGoal {
+            id: ActionGoalId::new(),
+            meeting_id: m1.id,
+            text: format!("Mål {i}"),
+            owner: Owner::Staff { staff_id: staff.id },
+            due: date!(2027 - 01 - 10),
+            review: None,
+        })
+        .collect();
+    let m2 = meeting(c.id, staff.id, t0 + time::Duration::days(30), Some(m1.id));
+    let mut held = m1.clone();
+    held.status = MeetingStatus::Held;
+    held.minutes = "Referat".into();
+    let task = Task {
+        id: TaskId::new(),
+        citizen_id: c.id,
+        title: "Mål 0".into(),
+        owner: Owner::Staff { staff_id: staff.id },
+        due: Some(date!(2027 - 01 - 10)),
+        status: TaskStatus::Open,
+        action_goal_id: Some(goals[0].id),
+    };
+    let close = MeetingClose {
+        meeting: held.clone(),
+        action_goals: goals.clone(),
+        reviews: vec![],
+        next_meeting: Some(m2.clone()),
+        tasks: vec![task.clone()],
+    };
+    s.close_meeting(&close, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_meeting(m1.id).await.unwrap().unwrap().status,
+        MeetingStatus::Held
+    );
+    assert_eq!(s.list_action_goals(m1.id).await.unwrap(), goals);
+    assert_eq!(s.list_meetings(c.id).await.unwrap().len(), 2);
+    assert_eq!(s.list_tasks(c.id).await.unwrap(), vec![task.clone()]);
+
+    // Closing the next meeting with a review of an unknown action goal writes nothing at all.
+    let mut held2 = m2.clone();
+    held2.status = MeetingStatus::Held;
+    let review = Review {
+        outcome: ReviewOutcome::Done,
+        comment: "".into(),
+        meeting_id: m2.id,
+    };
+    let bad = MeetingClose {
+        meeting: held2.clone(),
+        action_goals: vec![],
+        reviews: vec![
+            (goals[0].id, review.clone()),
+            (ActionGoalId::new(), review.clone()),
+        ],
+        next_meeting: None,
+        tasks: vec![],
+    };
+    assert!(
+        s.close_meeting(&bad, &audit(AuditAction::Update, Some(c.id)))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        s.get_meeting(m2.id).await.unwrap().unwrap().status,
+        MeetingStatus::Planned
+    );
+    assert!(
+        s.list_action_goals(m1.id).await.unwrap()[0]
+            .review
+            .is_none()
+    );
+
+    let good = MeetingClose {
+        reviews: vec![(goals[0].id, review.clone())],
+        ..bad
+    };
+    s.close_meeting(&good, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.list_action_goals(m1.id).await.unwrap()[0].review,
+        Some(review)
+    );
+
+    s.set_task_status(
+        task.id,
+        TaskStatus::Done,
+        &audit(AuditAction::Update, Some(c.id)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.get_task(task.id).await.unwrap().unwrap().status,
+        TaskStatus::Done
+    );
+}
+
+async fn my_work_queries(s: Arc<dyn Store>) {
+    let (_, unit, staff) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
+        .await
+        .unwrap();
+    let (plan, v1) = plan_for(c.id, staff.id);
+    s.create_plan(&plan, &v1, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let mine = s.plans_of_staff(staff.id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].is_coordinator);
+    assert_eq!(mine[0].citizen_name, "Karen Sørensen");
+    assert_eq!(
+        s.overdue_reviews_of_staff(staff.id, date!(2026 - 06 - 01))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        s.overdue_reviews_of_staff(staff.id, date!(2025 - 06 - 01))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let by_unit = s
+        .overdue_reviews_by_unit(date!(2026 - 06 - 01))
+        .await
+        .unwrap();
+    assert_eq!(by_unit.len(), 1);
+    assert_eq!(by_unit[0].unit_id, unit.id);
+
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let m = meeting(c.id, staff.id, now + time::Duration::days(2), None);
+    s.create_meeting(&m, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let past = meeting(c.id, staff.id, now - time::Duration::days(2), None);
+    s.create_meeting(&past, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let up = s
+        .upcoming_meetings_of_staff(staff.id, now, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        up.iter().map(|m| m.meeting_id).collect::<Vec<_>>(),
+        vec![m.id]
+    );
+
+    let mk = |owner, due| Task {
+        id: TaskId::new(),
+        citizen_id: c.id,
+        title: "Ring".into(),
+        owner,
+        due,
+        status: TaskStatus::Open,
+        action_goal_id: None,
+    };
+    let t_late = mk(
+        Owner::Staff { staff_id: staff.id },
+        Some(date!(2026 - 12 - 01)),
+    );
+    let t_soon = mk(
+        Owner::Team { unit_id: unit.id },
+        Some(date!(2026 - 11 - 30)),
+    );
+    let t_other = mk(
+        Owner::Team {
+            unit_id: UnitId::new(),
+        },
+        None,
+    );
+    for t in [&t_late, &t_soon, &t_other] {
+        s.create_task(t, &audit(AuditAction::Create, Some(c.id)))
+            .await
+            .unwrap();
+    }
+    let tasks = s.open_tasks_of(staff.id, &[unit.id], 10).await.unwrap();
+    assert_eq!(
+        tasks.iter().map(|t| t.task.id).collect::<Vec<_>>(),
+        vec![t_soon.id, t_late.id]
+    );
+    assert_eq!(s.open_tasks_of(staff.id, &[], 10).await.unwrap().len(), 1);
 }
