@@ -64,6 +64,13 @@ pub struct CaseView {
 pub struct CitizenOverview {
     pub citizen: Citizen,
     pub cases: Vec<CaseView>,
+    /// The active plan, if any.
+    pub plan: Option<tvaers_domain::plan::Plan>,
+    /// Planned meetings from now on, soonest first.
+    pub upcoming_meetings: Vec<tvaers_domain::meeting::Meeting>,
+    /// Held meetings, newest first.
+    pub past_meetings: Vec<tvaers_domain::meeting::Meeting>,
+    pub open_tasks: Vec<tvaers_domain::meeting::Task>,
 }
 
 impl App {
@@ -134,8 +141,38 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let cases = self.store.list_cases_for_citizen(id).await?;
         let cases = self.case_views(cases).await?;
+        let plan = self.store.active_plan(id).await?;
+        let now = time::OffsetDateTime::now_utc();
+        let meetings = self.store.list_meetings(id).await?;
+        let upcoming_meetings = meetings
+            .iter()
+            .filter(|m| m.status == tvaers_domain::meeting::MeetingStatus::Planned)
+            .cloned()
+            .collect();
+        let mut past_meetings: Vec<_> = meetings
+            .into_iter()
+            .filter(|m| {
+                m.status == tvaers_domain::meeting::MeetingStatus::Held || m.starts_at < now
+            })
+            .filter(|m| m.status != tvaers_domain::meeting::MeetingStatus::Planned)
+            .collect();
+        past_meetings.reverse();
+        let open_tasks = self
+            .store
+            .list_tasks(id)
+            .await?
+            .into_iter()
+            .filter(|t| t.status == tvaers_domain::meeting::TaskStatus::Open)
+            .collect();
         self.record(&ev).await?;
-        Ok(CitizenOverview { citizen, cases })
+        Ok(CitizenOverview {
+            citizen,
+            cases,
+            plan,
+            upcoming_meetings,
+            past_meetings,
+            open_tasks,
+        })
     }
 
     /// Just the citizen record, for edit forms and the API.

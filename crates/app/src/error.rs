@@ -15,6 +15,16 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// Someone else saved the plan since this change started from `expected`.
+    #[error(
+        "Planen er ændret af en anden, siden du åbnede den (version {expected} → {current}). Se ændringerne, og prøv igen."
+    )]
+    StaleVersion {
+        expected: i64,
+        current: i64,
+        /// What the other person changed, in Danish.
+        changes: Vec<String>,
+    },
     #[error("Forkert brugernavn eller adgangskode.")]
     BadCredentials,
     #[error("For mange loginforsøg. Vent et øjeblik, og prøv igen.")]
@@ -41,6 +51,9 @@ impl From<StoreError> for AppError {
                 "reference",
                 "En af de valgte henvisninger findes ikke længere.",
             )),
+            StoreError::Stale => AppError::Conflict(
+                "Data er ændret af en anden i mellemtiden. Genindlæs, og prøv igen.".into(),
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

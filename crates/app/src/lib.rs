@@ -3,12 +3,15 @@
 //! Every use case takes an [`Actor`], asks the [`policy`], reads or writes through
 //! the [`Store`] and leaves an audit record — the only path to citizen data.
 
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod citizens;
 pub mod demo;
 pub mod error;
+pub mod meetings;
 pub mod org;
+pub mod plans;
 pub mod policy;
 
 use std::sync::Arc;
@@ -52,15 +55,19 @@ pub struct App {
     store: Arc<dyn Store>,
     settings: Settings,
     throttle: Arc<auth::LoginThrottle>,
+    audit: audit::AuditSink,
 }
 
 impl App {
+    /// Must be called inside a tokio runtime: it starts the audit writer.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         let throttle = Arc::new(auth::LoginThrottle::new(&settings));
+        let audit = audit::AuditSink::start(store.clone());
         App {
             store,
             settings,
             throttle,
+            audit,
         }
     }
 
@@ -101,7 +108,7 @@ impl App {
                 if resource.is_citizen_data() {
                     event.outcome = AuditOutcome::Denied;
                     event.detail = Some(reason.to_string());
-                    self.store.append_audit(&event).await?;
+                    self.audit.append(event.clone()).await?;
                 }
                 match resource {
                     Resource::Citizen(_) | Resource::Case(_) => Err(AppError::NotFound),
@@ -113,8 +120,7 @@ impl App {
 
     /// Records an allowed read before its data is returned.
     pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
-        self.store.append_audit(event).await?;
-        Ok(())
+        self.audit.append(event.clone()).await
     }
 }
 

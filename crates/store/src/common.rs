@@ -746,20 +746,50 @@ macro_rules! impl_store {
             }
 
             async fn search_citizens(&self, prefix: &str, page: Page) -> Result<Vec<CitizenSummary>> {
-                // A byte-wise range scan on each key: index-friendly on both backends.
+                // Family-name matches first (by family name), then given-name matches
+                // that are not also family matches (by given name). Each part is one
+                // index range scan that stops at the page, on both backends.
                 let upper = format!("{prefix}\u{10FFFF}");
-                let rows = sqlx::query(
-                    "SELECT id, cpr, given_name, family_name, address, city FROM citizens \
-                     WHERE (family_key >= $1 AND family_key < $2) OR (name_key >= $1 AND name_key < $2) \
-                     ORDER BY family_key, id LIMIT $3 OFFSET $4",
-                )
+                let cols = "id, cpr, given_name, family_name, address, city";
+                let fam = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {cols} FROM citizens WHERE family_key >= $1 AND family_key < $2 \
+                     ORDER BY family_key, id LIMIT $3 OFFSET $4"
+                )))
                 .bind(prefix)
-                .bind(upper)
+                .bind(&upper)
                 .bind(page.limit)
                 .bind(page.offset)
                 .fetch_all(self.read())
                 .await
                 .map_err(map_err)?;
+                let mut rows = fam;
+                let missing = page.limit - rows.len() as i64;
+                if missing > 0 {
+                    // How many family matches the offset has passed, to continue in the second part.
+                    let fam_total: i64 = if rows.is_empty() {
+                        sqlx::query_scalar("SELECT COUNT(*) FROM citizens WHERE family_key >= $1 AND family_key < $2")
+                            .bind(prefix)
+                            .bind(&upper)
+                            .fetch_one(self.read())
+                            .await
+                            .map_err(map_err)?
+                    } else {
+                        page.offset + rows.len() as i64
+                    };
+                    let offset2 = (page.offset - fam_total).max(0);
+                    let given = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {cols} FROM citizens WHERE name_key >= $1 AND name_key < $2 \
+                         AND NOT (family_key >= $1 AND family_key < $2) ORDER BY name_key, id LIMIT $3 OFFSET $4"
+                    )))
+                    .bind(prefix)
+                    .bind(&upper)
+                    .bind(missing)
+                    .bind(offset2)
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?;
+                    rows.extend(given);
+                }
                 rows.iter()
                     .map(|r| {
                         Ok(CitizenSummary {
@@ -942,6 +972,14 @@ macro_rules! impl_store {
 
             async fn append_audit(&self, event: &NewAuditEvent) -> Result<()> {
                 insert_audit(self.write(), event).await
+            }
+
+            async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                for e in events {
+                    insert_audit(&mut *tx, e).await?;
+                }
+                tx.commit().await.map_err(map_err)
             }
 
             async fn create_plan(&self, plan: &Plan, first: &PlanVersion, audit: &NewAuditEvent) -> Result<()> {

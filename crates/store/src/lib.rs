@@ -227,8 +227,9 @@ pub trait Store: Send + Sync + 'static {
     async fn update_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()>;
     async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>>;
     async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
-    /// Citizens whose "given family" or "family given" name starts with `prefix`
-    /// (already folded with `citizen::search_key`), ordered by family name.
+    /// Citizens whose "family given" or "given family" name starts with `prefix`
+    /// (already folded with `citizen::search_key`): family-name matches first,
+    /// ordered by family name, then given-name matches, ordered by given name.
     async fn search_citizens(&self, prefix: &str, page: Page) -> Result<Vec<CitizenSummary>>;
     async fn count_citizens(&self) -> Result<i64>;
     /// Bulk insert for demo and import; one transaction, no audit per row.
@@ -252,6 +253,8 @@ pub trait Store: Send + Sync + 'static {
 
     // Audit.
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<()>;
+    /// Appends several events in one transaction (group commit of read audits).
+    async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()>;
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
 
     // Plans.

@@ -50,6 +50,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        AppError::StaleVersion { .. } => (StatusCode::CONFLICT, "stale_version"),
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
         AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
@@ -69,6 +70,14 @@ impl From<AppError> for ApiError {
         let (status, code) = classify(&e);
         let fields = match &e {
             AppError::Validation(v) => v.fields.clone(),
+            // The other person's changes, so a client can show them.
+            AppError::StaleVersion { changes, .. } => changes
+                .iter()
+                .map(|c| FieldError {
+                    field: "changes",
+                    message: c.clone(),
+                })
+                .collect(),
             _ => vec![],
         };
         ApiError {
