@@ -110,6 +110,10 @@ impl App {
                 None,
             )
             .await?;
+        self.store
+            .get_citizen(citizen_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let cases = self.store.list_cases_for_citizen(citizen_id).await?;
         self.record(&ev).await?;
         Ok(cases)

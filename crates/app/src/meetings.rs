@@ -58,10 +58,13 @@ pub fn to_local(t: OffsetDateTime) -> OffsetDateTime {
 
 /// Raw input to schedule a meeting.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct MeetingInput {
     /// `network`, `follow_up`, `visitation`, `cross_disciplinary`
+    #[serde(default)]
     pub kind: String,
     /// Local time `YYYY-MM-DDTHH:MM`
+    #[serde(default)]
     pub starts_at: String,
     #[serde(default)]
     pub location: String,
@@ -81,19 +84,26 @@ pub struct MeetingInput {
 
 /// One agreed action goal when closing a meeting.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct ActionGoalInput {
+    #[serde(default)]
     pub text: String,
     /// `staff:<id>`, `team:<unit id>`, `citizen` or `relative:<name>`
+    #[serde(default)]
     pub owner: String,
     /// `YYYY-MM-DD`
+    #[serde(default)]
     pub due: String,
 }
 
 /// The review of one previous action goal.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct ReviewInput {
+    #[serde(default)]
     pub action_goal_id: String,
     /// `done`, `partly`, `not_done`
+    #[serde(default)]
     pub outcome: String,
     #[serde(default)]
     pub comment: String,
@@ -101,6 +111,7 @@ pub struct ReviewInput {
 
 /// Closing a meeting.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct CloseMeetingInput {
     #[serde(default)]
     pub minutes: String,

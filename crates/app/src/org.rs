@@ -13,10 +13,14 @@ use crate::policy::{Action, Resource};
 use crate::{App, AppError, AppResult};
 
 /// Raw input for a staff account.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct StaffInput {
+    #[serde(default)]
     pub username: String,
+    #[serde(default)]
     pub full_name: String,
+    #[serde(default)]
     pub profession: String,
     pub organisation_id: Option<String>,
     #[serde(default)]
@@ -26,12 +30,28 @@ pub struct StaffInput {
     /// Required for a new account; ignored on update.
     #[serde(default)]
     pub password: Option<String>,
-    #[serde(default = "yes")]
+    /// Absent means active.
+    #[serde(default = "active_by_default")]
     pub active: bool,
 }
 
-fn yes() -> bool {
+fn active_by_default() -> bool {
     true
+}
+
+impl Default for StaffInput {
+    fn default() -> Self {
+        StaffInput {
+            username: String::new(),
+            full_name: String::new(),
+            profession: String::new(),
+            organisation_id: None,
+            email: None,
+            unit_ids: vec![],
+            password: None,
+            active: true,
+        }
+    }
 }
 
 impl App {

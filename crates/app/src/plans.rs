@@ -20,7 +20,9 @@ use crate::{App, AppError, AppResult};
 
 /// Raw goal input from a form or JSON.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct GoalInput {
+    #[serde(default)]
     pub text: String,
     /// `fsiii:<code>`, `ffb:<code>` or empty; `area_display` names it.
     #[serde(default)]
@@ -28,6 +30,7 @@ pub struct GoalInput {
     #[serde(default)]
     pub area_display: Option<String>,
     /// `fsiii`, `gas`, `numeric` or `none`
+    #[serde(default)]
     pub scale: String,
     #[serde(default)]
     pub unit: Option<String>,
@@ -49,11 +52,15 @@ pub struct GoalInput {
 
 /// Raw intervention input.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct InterventionInput {
+    #[serde(default)]
     pub what: String,
     /// `unit`, `staff` or `provider`
+    #[serde(default)]
     pub deliverer_kind: String,
     /// Unit id, staff id or provider name, by kind.
+    #[serde(default)]
     pub deliverer: String,
     #[serde(default)]
     pub goal_ids: Vec<String>,
@@ -71,8 +78,10 @@ pub struct InterventionInput {
 
 /// Raw care-team member input.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct MemberInput {
     /// `staff`, `relative` or `external`
+    #[serde(default)]
     pub kind: String,
     #[serde(default)]
     pub staff_id: Option<String>,
@@ -506,9 +515,7 @@ impl App {
         self.save_version(
             actor,
             current,
-            content,
-            PlanStatus::Active,
-            reason,
+            (content, PlanStatus::Active, reason),
             expected_version,
             ev,
         )
@@ -519,9 +526,7 @@ impl App {
         &self,
         actor: &Actor,
         current: Plan,
-        content: PlanContent,
-        status: PlanStatus,
-        reason: String,
+        (content, status, reason): (PlanContent, PlanStatus, String),
         expected_version: i64,
         ev: tvaers_domain::audit::NewAuditEvent,
     ) -> AppResult<Plan> {
@@ -757,9 +762,7 @@ impl App {
         self.save_version(
             actor,
             current,
-            content,
-            PlanStatus::Closed,
-            reason,
+            (content, PlanStatus::Closed, reason),
             expected_version,
             ev,
         )

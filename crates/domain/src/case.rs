@@ -59,16 +59,20 @@ impl Case {
 
 /// Raw case input from a form or JSON.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct CaseInput {
+    #[serde(default)]
     pub area: String,
     #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub legal_basis: String,
+    #[serde(default)]
     pub responsible_unit_id: String,
     #[serde(default)]
     pub case_worker_id: Option<String>,
     /// `YYYY-MM-DD`
+    #[serde(default)]
     pub opened_on: String,
     /// `YYYY-MM-DD`; empty or absent while open.
     #[serde(default)]

@@ -75,9 +75,13 @@ pub struct CitizenData {
 
 /// Raw citizen input as it comes from a form or JSON.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+// Missing keys become empty values, so they get the same Danish field errors as empty ones.
 pub struct CitizenInput {
+    #[serde(default)]
     pub cpr: String,
+    #[serde(default)]
     pub given_name: String,
+    #[serde(default)]
     pub family_name: String,
     #[serde(default)]
     pub address: Option<String>,
