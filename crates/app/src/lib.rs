@@ -118,6 +118,15 @@ impl App {
         }
     }
 
+    /// NotFound unless the citizen exists (lists of an unknown citizen are 404, not empty).
+    pub(crate) async fn ensure_citizen(&self, id: tvaers_domain::ids::CitizenId) -> AppResult<()> {
+        self.store
+            .get_citizen(id)
+            .await?
+            .ok_or(AppError::NotFound)
+            .map(|_| ())
+    }
+
     /// Records an allowed read before its data is returned.
     pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
         self.audit.append(event.clone()).await

@@ -182,6 +182,15 @@ pub fn parse_owner(e: &mut ValidationErrors, field: &'static str, raw: &str) -> 
     owner
 }
 
+fn already_closed(e: tvaers_store::StoreError) -> AppError {
+    match e {
+        tvaers_store::StoreError::Stale => {
+            AppError::Conflict("Mødet er allerede lukket eller aflyst.".into())
+        }
+        other => other.into(),
+    }
+}
+
 impl App {
     async fn meeting_for_actor(
         &self,
@@ -361,6 +370,7 @@ impl App {
                 None,
             )
             .await?;
+        self.ensure_citizen(citizen_id).await?;
         let list = self.store.list_meetings(citizen_id).await?;
         self.record(&ev).await?;
         Ok(list)
@@ -514,7 +524,10 @@ impl App {
             next_meeting: next,
             tasks,
         };
-        self.store.close_meeting(&close, &ev).await?;
+        self.store
+            .close_meeting(&close, &ev)
+            .await
+            .map_err(already_closed)?;
         Ok(ClosedMeeting {
             meeting: held,
             warning,
@@ -530,7 +543,10 @@ impl App {
             ));
         }
         meeting.status = MeetingStatus::Cancelled;
-        self.store.update_meeting(&meeting, &ev).await?;
+        self.store
+            .update_meeting(&meeting, &ev)
+            .await
+            .map_err(already_closed)?;
         Ok(meeting)
     }
 
@@ -617,6 +633,7 @@ impl App {
                 None,
             )
             .await?;
+        self.ensure_citizen(citizen_id).await?;
         let tasks = self.store.list_tasks(citizen_id).await?;
         self.record(&ev).await?;
         Ok(tasks)

@@ -36,9 +36,11 @@ pub struct GoalInput {
     pub unit: Option<String>,
     #[serde(default)]
     pub higher_is_better: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_number")]
+    #[schema(value_type = Option<f64>)]
     pub baseline: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_number")]
+    #[schema(value_type = Option<f64>)]
     pub target: Option<String>,
     /// `YYYY-MM-DD`
     #[serde(default)]
@@ -93,6 +95,21 @@ pub struct MemberInput {
     pub organisation: Option<String>,
     #[serde(default)]
     pub role: Option<String>,
+}
+
+/// Accepts `"3"`, `3` or `3.5` for a numeric form field, so JSON clients may send numbers.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(f64),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::S(s)) => Some(s),
+        Some(Raw::N(n)) => Some(n.to_string()),
+    })
 }
 
 fn opt_text(s: &Option<String>) -> Option<String> {
@@ -472,6 +489,7 @@ impl App {
                 None,
             )
             .await?;
+        self.ensure_citizen(citizen_id).await?;
         let plans = self.store.list_plans(citizen_id).await?;
         self.record(&ev).await?;
         Ok(plans)

@@ -1435,7 +1435,7 @@ macro_rules! impl_store {
             async fn update_meeting_row(&self, tx: &mut sqlx::Transaction<'_, $db>, m: &Meeting) -> Result<()> {
                 let r = sqlx::query(
                     "UPDATE meetings SET plan_id = $3, kind = $4, starts_at = $5, location = $6, attendees = $7, agenda = $8, \
-                     minutes = $9, status = $10, previous_meeting_id = $11 WHERE citizen_id = $1 AND id = $2",
+                     minutes = $9, status = $10, previous_meeting_id = $11 WHERE citizen_id = $1 AND id = $2 AND status = 'planned'",
                 )
                 .bind(m.citizen_id.0)
                 .bind(m.id.0)
@@ -1451,7 +1451,10 @@ macro_rules! impl_store {
                 .execute(&mut **tx)
                 .await
                 .map_err(map_err)?;
-                expect_one(r.rows_affected())?;
+                // Only a planned meeting changes; a concurrent close or cancel got there first.
+                if r.rows_affected() == 0 {
+                    return Err(StoreError::Stale);
+                }
                 self.write_meeting_staff(tx, m).await
             }
 

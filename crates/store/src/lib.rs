@@ -283,13 +283,15 @@ pub trait Store: Send + Sync + 'static {
 
     // Meetings, action goals, tasks.
     async fn create_meeting(&self, meeting: &Meeting, audit: &NewAuditEvent) -> Result<()>;
+    /// Changes a meeting that is still planned; `Stale` when it was closed or cancelled meanwhile.
     async fn update_meeting(&self, meeting: &Meeting, audit: &NewAuditEvent) -> Result<()>;
     async fn get_meeting(&self, id: MeetingId) -> Result<Option<Meeting>>;
     /// A citizen's meetings, by start time.
     async fn list_meetings(&self, citizen_id: CitizenId) -> Result<Vec<Meeting>>;
     async fn list_action_goals(&self, meeting_id: MeetingId) -> Result<Vec<ActionGoal>>;
     /// Closes a meeting: minutes, new action goals, reviews of the previous
-    /// ones, the next meeting and tasks — all or nothing.
+    /// ones, the next meeting and tasks — all or nothing; `Stale` when the
+    /// meeting is no longer planned (closed twice at once).
     async fn close_meeting(&self, close: &MeetingClose, audit: &NewAuditEvent) -> Result<()>;
     async fn create_task(&self, task: &Task, audit: &NewAuditEvent) -> Result<()>;
     async fn set_task_status(

@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api_plan;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiUser;
 
@@ -559,6 +560,34 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(update_unit))
         .routes(routes!(list_staff, create_staff))
         .routes(routes!(update_staff))
+        // Plans, meetings, tasks and overviews (api_plan.rs).
+        .routes(routes!(api_plan::get_active_plan))
+        .routes(routes!(api_plan::list_plans, api_plan::open_plan))
+        .routes(routes!(api_plan::get_plan, api_plan::replace_plan))
+        .routes(routes!(api_plan::add_goal))
+        .routes(routes!(api_plan::update_goal))
+        .routes(routes!(api_plan::add_intervention))
+        .routes(routes!(api_plan::update_intervention))
+        .routes(routes!(api_plan::add_member))
+        .routes(routes!(api_plan::remove_staff))
+        .routes(routes!(api_plan::hand_over))
+        .routes(routes!(api_plan::set_wishes))
+        .routes(routes!(api_plan::set_overall_goal))
+        .routes(routes!(api_plan::set_review))
+        .routes(routes!(api_plan::close_plan))
+        .routes(routes!(api_plan::restore_plan))
+        .routes(routes!(api_plan::list_versions))
+        .routes(routes!(api_plan::get_version))
+        .routes(routes!(api_plan::diff))
+        .routes(routes!(api_plan::list_meetings, api_plan::schedule_meeting))
+        .routes(routes!(api_plan::get_meeting))
+        .routes(routes!(api_plan::close_meeting))
+        .routes(routes!(api_plan::cancel_meeting))
+        .routes(routes!(api_plan::list_tasks, api_plan::create_task))
+        .routes(routes!(api_plan::task_done))
+        .routes(routes!(api_plan::task_reopen))
+        .routes(routes!(api_plan::my_work))
+        .routes(routes!(api_plan::team_view))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -6,8 +6,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod api_plan;
 pub mod error;
 pub mod pages;
+pub mod plan_pages;
 pub mod session;
 
 use std::net::SocketAddr;
@@ -96,6 +98,51 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
             get(pages::case_edit_form).post(pages::case_edit_submit),
         )
         .route("/sagsbelastning", get(pages::caseloads))
+        // Én plan, møder, opgaver, Mit arbejde (issue 4)
+        .route("/borgere/{id}/plan", post(plan_pages::plan_create))
+        .route("/borgere/{id}/opgaver", post(plan_pages::task_create))
+        .route("/opgaver/{id}/udfoert", post(plan_pages::task_done))
+        .route(
+            "/borgere/{id}/moeder/ny",
+            get(plan_pages::meeting_new_form).post(plan_pages::meeting_new_submit),
+        )
+        .route("/moeder/{id}", get(plan_pages::meeting_show))
+        .route("/moeder/{id}/luk", post(plan_pages::meeting_close))
+        .route("/moeder/{id}/aflys", post(plan_pages::meeting_cancel))
+        .route("/moeder/{id}/udskriv", get(plan_pages::meeting_print))
+        .route("/planer/{id}", get(plan_pages::plan_show))
+        .route("/planer/{id}/oensker", post(plan_pages::plan_wishes))
+        .route(
+            "/planer/{id}/overordnet-maal",
+            post(plan_pages::plan_overall_goal),
+        )
+        .route("/planer/{id}/maal", post(plan_pages::plan_add_goal))
+        .route(
+            "/planer/{id}/maal/{goal_id}",
+            get(plan_pages::goal_edit_form).post(plan_pages::goal_edit_submit),
+        )
+        .route(
+            "/planer/{id}/indsatser",
+            post(plan_pages::plan_add_intervention),
+        )
+        .route(
+            "/planer/{id}/indsatser/{intervention_id}",
+            get(plan_pages::intervention_edit_form).post(plan_pages::intervention_edit_submit),
+        )
+        .route("/planer/{id}/team", post(plan_pages::plan_add_member))
+        .route(
+            "/planer/{id}/team/fjern",
+            post(plan_pages::plan_remove_member),
+        )
+        .route("/planer/{id}/tovholder", post(plan_pages::plan_hand_over))
+        .route("/planer/{id}/opfoelgning", post(plan_pages::plan_review))
+        .route("/planer/{id}/afslut", post(plan_pages::plan_close))
+        .route("/planer/{id}/historik", get(plan_pages::plan_history))
+        .route("/planer/{id}/sammenlign", get(plan_pages::plan_compare))
+        .route("/planer/{id}/gendan", post(plan_pages::plan_restore))
+        .route("/planer/{id}/udskriv", get(plan_pages::plan_print))
+        .route("/mit-arbejde", get(plan_pages::my_work))
+        .route("/team", get(plan_pages::team))
         .route(
             "/admin/enheder",
             get(pages::units_list).post(pages::units_create),

@@ -48,7 +48,7 @@ impl Layout {
         }
     }
 
-    fn for_user(a: &Authenticated) -> Self {
+    pub(crate) fn for_user(a: &Authenticated) -> Self {
         let role = a.actor.role();
         Layout {
             user: Some(UserBar {
@@ -63,17 +63,17 @@ impl Layout {
         }
     }
 
-    fn with_notice(mut self, n: Option<&str>) -> Self {
+    pub(crate) fn with_notice(mut self, n: Option<&str>) -> Self {
         self.notice = n.map(str::to_string);
         self
     }
 }
 
-fn render<T: Template>(t: &T) -> Response {
+pub(crate) fn render<T: Template>(t: &T) -> Response {
     render_status(StatusCode::OK, t)
 }
 
-fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -153,7 +153,7 @@ impl FormData {
 }
 
 /// Every state-changing form carries the session's CSRF token.
-fn check_csrf(user: &Authenticated, form: &FormData) -> Result<(), Response> {
+pub(crate) fn check_csrf(user: &Authenticated, form: &FormData) -> Result<(), Response> {
     let sent = form.get("csrf");
     if !sent.is_empty() && constant_time_eq(sent.as_bytes(), user.session.csrf_token.as_bytes()) {
         Ok(())
@@ -444,6 +444,8 @@ struct CitizenPage {
     age: i32,
     address: String,
     cases: Vec<tvaers_app::citizens::CaseView>,
+    /// Plan, meetings and tasks (issue 4).
+    block: crate::plan_pages::CitizenBlock,
 }
 
 #[derive(Deserialize)]
@@ -466,11 +468,12 @@ async fn citizen_page(
             None
         };
         let o = state.app.citizen_overview(&user.actor, cid).await?;
-        Ok::<_, AppError>((o, cpr))
+        let block = crate::plan_pages::CitizenBlock::build(state, user, &o).await?;
+        Ok::<_, AppError>((o, cpr, block))
     }
     .await;
     match result {
-        Ok((o, cpr)) => {
+        Ok((o, cpr, block)) => {
             let today = time::OffsetDateTime::now_utc().date();
             let c = o.citizen;
             let address = [
@@ -495,6 +498,7 @@ async fn citizen_page(
                 },
                 c,
                 cases: o.cases,
+                block,
             })
         }
         Err(e) => error_page(e, Some(user)),
