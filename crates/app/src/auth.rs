@@ -204,8 +204,10 @@ impl App {
         })
     }
 
-    pub async fn logout(&self, token: &str) -> AppResult<()> {
-        self.store.delete_session(&token_hash(token)).await?;
+    /// Ends the session (browser or API token) the request was authenticated with.
+    pub async fn logout(&self, auth: &Authenticated) -> AppResult<()> {
+        self.store.delete_session(&auth.session.token_hash).await?;
+        tracing::info!(staff_id = %auth.actor.staff_id, "logout");
         Ok(())
     }
 

@@ -119,12 +119,7 @@ async fn login(
 /// End this token's session.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204)))]
 async fn logout(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<StatusCode> {
-    state
-        .app
-        .store()
-        .delete_session(&user.session.token_hash)
-        .await
-        .map_err(AppError::from)?;
+    state.app.logout(&user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

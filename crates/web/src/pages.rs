@@ -270,12 +270,7 @@ pub async fn logout(State(state): State<AppState>, user: PageUser, body: Bytes) 
     if let Err(r) = check_csrf(&user.0, &form) {
         return r;
     }
-    if let Err(e) = state
-        .app
-        .store()
-        .delete_session(&user.0.session.token_hash)
-        .await
-    {
+    if let Err(e) = state.app.logout(&user.0).await {
         tracing::warn!(error = %e, "logout");
     }
     let mut resp = Redirect::to("/login").into_response();
