@@ -24,10 +24,7 @@ impl App {
                 None,
             )
             .await?;
-        self.store
-            .get_citizen(citizen_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        self.ensure_citizen(citizen_id).await?;
         let data = CaseData::parse(input)?;
         self.check_references(&data).await?;
         let case = Case {
@@ -110,10 +107,7 @@ impl App {
                 None,
             )
             .await?;
-        self.store
-            .get_citizen(citizen_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        self.ensure_citizen(citizen_id).await?;
         let cases = self.store.list_cases_for_citizen(citizen_id).await?;
         self.record(&ev).await?;
         Ok(cases)

@@ -260,10 +260,7 @@ impl App {
                 None,
             )
             .await?;
-        self.store
-            .get_citizen(citizen_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        self.ensure_citizen(citizen_id).await?;
         let mut e = ValidationErrors::new();
         let kind = MeetingKind::from_code(input.kind.trim());
         if kind.is_none() {
@@ -567,10 +564,7 @@ impl App {
                 None,
             )
             .await?;
-        self.store
-            .get_citizen(citizen_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        self.ensure_citizen(citizen_id).await?;
         let mut e = ValidationErrors::new();
         let title =
             tvaers_domain::validation::required_text(&mut e, "title", "Opgaven", title, 500);

@@ -413,10 +413,7 @@ impl App {
                 None,
             )
             .await?;
-        self.store
-            .get_citizen(citizen_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        self.ensure_citizen(citizen_id).await?;
         let content = PlanContent::new(actor.staff_id, overall_goal.trim().to_string());
         content.validate()?;
         let now = OffsetDateTime::now_utc();
