@@ -71,6 +71,8 @@ pub struct CitizenOverview {
     /// Held meetings, newest first.
     pub past_meetings: Vec<tvaers_domain::meeting::Meeting>,
     pub open_tasks: Vec<tvaers_domain::meeting::Task>,
+    /// Progress of each goal of the active plan (latest value, trend).
+    pub goal_progress: Vec<crate::measurements::GoalProgress>,
 }
 
 impl App {
@@ -164,6 +166,17 @@ impl App {
             .into_iter()
             .filter(|t| t.status == tvaers_domain::meeting::TaskStatus::Open)
             .collect();
+        let goal_progress = match &plan {
+            Some(p) => {
+                let all = self.store.list_measurements(id).await?;
+                p.content
+                    .goals
+                    .iter()
+                    .map(|g| crate::measurements::GoalProgress::of(p, g, &all))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         self.record(&ev).await?;
         Ok(CitizenOverview {
             citizen,
@@ -172,6 +185,7 @@ impl App {
             upcoming_meetings,
             past_meetings,
             open_tasks,
+            goal_progress,
         })
     }
 

@@ -9,10 +9,12 @@ pub mod cases;
 pub mod citizens;
 pub mod demo;
 pub mod error;
+pub mod measurements;
 pub mod meetings;
 pub mod org;
 pub mod plans;
 pub mod policy;
+pub mod stats;
 
 use std::sync::Arc;
 
@@ -35,6 +37,8 @@ pub struct Settings {
     /// Failed-login throttling: attempts per minute per account and per address.
     pub login_attempts_per_minute_account: u32,
     pub login_attempts_per_minute_ip: u32,
+    /// Statistics hide counts from 1 to this minus one (small-cell suppression).
+    pub stats_min_cell: i64,
 }
 
 impl Default for Settings {
@@ -45,6 +49,7 @@ impl Default for Settings {
             api_token_ttl: time::Duration::hours(10),
             login_attempts_per_minute_account: 10,
             login_attempts_per_minute_ip: 60,
+            stats_min_cell: 5,
         }
     }
 }
@@ -56,6 +61,7 @@ pub struct App {
     settings: Settings,
     throttle: Arc<auth::LoginThrottle>,
     audit: audit::AuditSink,
+    stats_cache: Arc<stats::StatsCache>,
 }
 
 impl App {
@@ -68,6 +74,7 @@ impl App {
             settings,
             throttle,
             audit,
+            stats_cache: Arc::default(),
         }
     }
 

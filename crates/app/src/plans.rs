@@ -50,6 +50,11 @@ pub struct GoalInput {
     pub status: Option<String>,
     #[serde(default)]
     pub workers: Vec<String>,
+    /// A custom scale (`scale` = `custom:<id>`) or the goal's own ordinal scale,
+    /// looked up by the use case before the input is turned into a goal.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub resolved_scale: Option<Scale>,
 }
 
 /// Raw intervention input.
@@ -98,7 +103,9 @@ pub struct MemberInput {
 }
 
 /// Accepts `"3"`, `3` or `3.5` for a numeric form field, so JSON clients may send numbers.
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn string_or_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -181,6 +188,16 @@ impl GoalInput {
                 }
             }
             "none" | "" => Scale::None,
+            s if s.starts_with("custom:") || s == "ordinal" => match &self.resolved_scale {
+                Some(sc) => sc.clone(),
+                None => {
+                    e.add(
+                        "goal_scale",
+                        "Den valgte skala findes ikke (længere). Vælg en anden.",
+                    );
+                    Scale::None
+                }
+            },
             _ => {
                 e.add("goal_scale", "Vælg en skala fra listen.");
                 Scale::None
@@ -612,12 +629,15 @@ impl App {
                 };
             }
             PlanEdit::OverallGoal(text) => c.overall_goal = text.trim().to_string(),
-            PlanEdit::AddGoal(input) => {
+            PlanEdit::AddGoal(mut input) => {
+                input.resolved_scale = self.resolve_custom_scale(&input.scale, None).await?;
                 let goal = input.to_goal(GoalId::new())?;
                 self.check_staff_exist(&goal.workers).await?;
                 c.goals.push(goal);
             }
-            PlanEdit::UpdateGoal(id, input) => {
+            PlanEdit::UpdateGoal(id, mut input) => {
+                let existing = c.goals.iter().find(|g| g.id == id).map(|g| g.scale.clone());
+                input.resolved_scale = self.resolve_custom_scale(&input.scale, existing).await?;
                 let goal = input.to_goal(id)?;
                 self.check_staff_exist(&goal.workers).await?;
                 let slot = c

@@ -7,7 +7,7 @@
 //! | role                         | citizen data (search/read/write) | administration | caseloads |
 //! |------------------------------|----------------------------------|----------------|-----------|
 //! | fagperson (professional)     | allow                            | deny           | deny      |
-//! | leder (leader)               | allow                            | deny           | allow     |
+//! | leder (leader)               | allow                            | deny           | allow (and statistics) |
 //! | peer/frivillig (volunteer)   | deny                             | deny           | deny      |
 //! | administrator                | deny                             | allow          | deny      |
 
@@ -37,6 +37,8 @@ pub enum Resource {
     Administration,
     /// Open cases per worker.
     Caseloads,
+    /// Aggregated statistics (no individual can be singled out).
+    Statistics,
 }
 
 impl Resource {
@@ -78,6 +80,10 @@ pub fn allowed(actor: &Actor, action: Action, resource: Resource) -> Decision {
         Resource::Caseloads => match role {
             Role::Leader => Decision::Allow,
             _ => Decision::Deny("Kun ledere kan se sagsbelastning."),
+        },
+        Resource::Statistics => match role {
+            Role::Leader => Decision::Allow,
+            _ => Decision::Deny("Kun ledere kan se statistik."),
         },
         Resource::CitizenDirectory | Resource::Citizen(_) | Resource::Case(_) => match role {
             Role::Administrator => {

@@ -87,3 +87,11 @@ id_type!(
     /// A task (opgave).
     TaskId
 );
+id_type!(
+    /// A measurement (måling) on a goal or an area.
+    MeasurementId
+);
+id_type!(
+    /// A custom scale defined by an administrator.
+    ScaleId
+);

@@ -10,11 +10,14 @@ pub mod case;
 pub mod citizen;
 pub mod cpr;
 pub mod ids;
+pub mod measure;
 pub mod meeting;
 pub mod org;
 pub mod plan;
 pub mod scale;
 pub mod staff;
+pub mod stats;
+pub mod terminology;
 pub mod validation;
 
 pub use actor::Actor;

@@ -68,8 +68,12 @@ macro_rules! impl_store {
         use crate::common::{corrupt, map_err};
         use crate::{
             AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
-            Page, PlanRef, Result, Session, SessionKind, Store, StoreError, TaskRef,
+            FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanRef, Result, Session, SessionKind, StatsFilter,
+            Store, StoreError, TaskRef,
         };
+        use tvaers_domain::ids::{MeasurementId, ScaleId};
+        use tvaers_domain::measure::{Measurement, Reading};
+        use tvaers_domain::scale::CustomScale;
         use tvaers_domain::ids::{ActionGoalId, MeetingId, PlanId, TaskId};
         use tvaers_domain::meeting::{
             ActionGoal, Attendee, Meeting, MeetingKind, MeetingStatus, Owner, Review, ReviewOutcome,
@@ -221,8 +225,8 @@ macro_rules! impl_store {
             let now = OffsetDateTime::now_utc();
             let relatives = serde_json::to_string(&c.relatives).map_err(|e| StoreError::Database(e.to_string()))?;
             sqlx::query(
-                "INSERT INTO citizens (id, cpr, given_name, family_name, name_key, family_key, address, postal_code, city, phone, email, relatives, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                "INSERT INTO citizens (id, cpr, given_name, family_name, name_key, family_key, address, postal_code, city, phone, email, relatives, created_at, updated_at, birth_date) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
             )
             .bind(c.id.0)
             .bind(c.cpr.digits())
@@ -237,9 +241,23 @@ macro_rules! impl_store {
             .bind(&c.email)
             .bind(relatives)
             .bind(now)
+            .bind(c.cpr.birth_date())
             .execute(exec)
             .await
             .map_err(map_err)?;
+            Ok(())
+        }
+
+        /// Marks that data statistics are computed from has changed (see
+        /// `stats_generation` in the migrations); call inside the write's transaction.
+        async fn bump_generation<'e, E>(exec: E) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query("UPDATE stats_generation SET n = n + 1 WHERE id = 1")
+                .execute(exec)
+                .await
+                .map_err(map_err)?;
             Ok(())
         }
 
@@ -264,6 +282,118 @@ macro_rules! impl_store {
             .await
             .map_err(map_err)?;
             Ok(())
+        }
+
+        const MEASUREMENT_COLUMNS: &str = "citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale, reading, \
+             measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason";
+
+        fn row_measurement(r: &$row) -> Result<Measurement> {
+            let scale: String = r.try_get("scale").map_err(map_err)?;
+            let reading: String = r.try_get("reading").map_err(map_err)?;
+            let assessor: String = r.try_get("assessor").map_err(map_err)?;
+            let system: Option<String> = r.try_get("area_system").map_err(map_err)?;
+            let area = match system {
+                Some(system) => Some(tvaers_domain::plan::AreaCode {
+                    system,
+                    code: r.try_get::<Option<String>, _>("area_code").map_err(map_err)?.unwrap_or_default(),
+                    display: r.try_get::<Option<String>, _>("area_display").map_err(map_err)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            Ok(Measurement {
+                id: MeasurementId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                plan_id: r.try_get::<Option<Uuid>, _>("plan_id").map_err(map_err)?.map(PlanId),
+                goal_id: r.try_get::<Option<Uuid>, _>("goal_id").map_err(map_err)?.map(tvaers_domain::ids::GoalId),
+                area,
+                scale: from_json(&scale, "measurement scale")?,
+                reading: from_json(&reading, "measurement reading")?,
+                measured_at: r.try_get("measured_at").map_err(map_err)?,
+                recorded_at: r.try_get("recorded_at").map_err(map_err)?,
+                assessor: from_json(&assessor, "measurement assessor")?,
+                recorded_by: r.try_get::<Option<Uuid>, _>("recorded_by").map_err(map_err)?.map(StaffId),
+                note: r.try_get("note").map_err(map_err)?,
+                meeting_id: r.try_get::<Option<Uuid>, _>("meeting_id").map_err(map_err)?.map(MeetingId),
+                supersedes: r.try_get::<Option<Uuid>, _>("supersedes").map_err(map_err)?.map(MeasurementId),
+                correction_reason: r.try_get("correction_reason").map_err(map_err)?,
+            })
+        }
+
+        /// A bind value of a query assembled at run time.
+        enum Arg {
+            Date(time::Date),
+            Time(OffsetDateTime),
+            Uuid(Uuid),
+            Text(String),
+        }
+
+        /// Arguments of a query assembled at run time, numbered as they are pushed.
+        #[derive(Default)]
+        struct Args(Vec<Arg>);
+
+        impl Args {
+            /// Adds a value and returns its placeholder (`$n`).
+            fn push(&mut self, a: Arg) -> String {
+                self.0.push(a);
+                format!("${}", self.0.len())
+            }
+
+            fn bind<'q>(
+                self,
+                mut q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+                for a in self.0 {
+                    q = match a {
+                        Arg::Date(d) => q.bind(d),
+                        Arg::Time(t) => q.bind(t.to_offset(time::UtcOffset::UTC)),
+                        Arg::Uuid(u) => q.bind(u),
+                        Arg::Text(s) => q.bind(s),
+                    };
+                }
+                q
+            }
+        }
+
+        /// `col` is the FSIII area of the filter or one of its sub-areas.
+        fn area_sql(f: &StatsFilter, col: &str, a: &mut Args) -> String {
+            match &f.area {
+                Some(code) => {
+                    let exact = a.push(Arg::Text(code.clone()));
+                    let sub = a.push(Arg::Text(format!("{code}.%")));
+                    format!("({col} = {exact} OR {col} LIKE {sub})")
+                }
+                None => "1 = 1".into(),
+            }
+        }
+
+        /// `col` (a citizen id) belongs to the filter's cohort.
+        fn cohort_sql(f: &StatsFilter, col: &str, a: &mut Args) -> String {
+            let mut parts = Vec::new();
+            if f.unit_id.is_some() || f.case_area.is_some() {
+                let to = a.push(Arg::Date(f.to));
+                let from = a.push(Arg::Date(f.from));
+                let mut q = format!(
+                    "{col} IN (SELECT k.citizen_id FROM cases k WHERE k.opened_on <= {to} AND (k.closed_on IS NULL OR k.closed_on >= {from})"
+                );
+                if let Some(u) = f.unit_id {
+                    q += &format!(" AND k.responsible_unit_id = {}", a.push(Arg::Uuid(u.0)));
+                }
+                if let Some(area) = f.case_area {
+                    q += &format!(" AND k.area = {}", a.push(Arg::Text(area.code().to_string())));
+                }
+                q.push(')');
+                parts.push(q);
+            }
+            if let Some((earliest, latest)) = f.born_between {
+                let e = a.push(Arg::Date(earliest));
+                let l = a.push(Arg::Date(latest));
+                parts.push(format!("{col} IN (SELECT c.id FROM citizens c WHERE c.birth_date >= {e} AND c.birth_date <= {l})"));
+            }
+            if let Some(basis) = &f.legal_basis {
+                let b = a.push(Arg::Text(basis.clone()));
+                parts.push(format!("{col} IN (SELECT i.citizen_id FROM plan_interventions i WHERE i.legal_basis = {b})"));
+            }
+            if parts.is_empty() { "1 = 1".into() } else { parts.join(" AND ") }
         }
 
         fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -692,6 +822,7 @@ macro_rules! impl_store {
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 insert_citizen(&mut *tx, citizen).await?;
                 insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -700,7 +831,7 @@ macro_rules! impl_store {
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 let r = sqlx::query(
                     "UPDATE citizens SET cpr = $2, given_name = $3, family_name = $4, name_key = $5, family_key = $6, \
-                     address = $7, postal_code = $8, city = $9, phone = $10, email = $11, relatives = $12, updated_at = $13 WHERE id = $1",
+                     address = $7, postal_code = $8, city = $9, phone = $10, email = $11, relatives = $12, updated_at = $13, birth_date = $14 WHERE id = $1",
                 )
                 .bind(c.id.0)
                 .bind(c.cpr.digits())
@@ -715,11 +846,13 @@ macro_rules! impl_store {
                 .bind(&c.email)
                 .bind(relatives)
                 .bind(OffsetDateTime::now_utc())
+                .bind(c.cpr.birth_date())
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
                 expect_one(r.rows_affected())?;
                 insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -819,6 +952,7 @@ macro_rules! impl_store {
                 for c in cases {
                     insert_case(&mut *tx, c).await?;
                 }
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -826,6 +960,7 @@ macro_rules! impl_store {
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 insert_case(&mut *tx, case).await?;
                 insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -849,6 +984,7 @@ macro_rules! impl_store {
                 .map_err(map_err)?;
                 expect_one(r.rows_affected())?;
                 insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -1003,6 +1139,7 @@ macro_rules! impl_store {
                 insert_plan_version(&mut *tx, plan.citizen_id, first).await?;
                 self.write_members(&mut tx, plan).await?;
                 insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -1030,6 +1167,7 @@ macro_rules! impl_store {
                 insert_plan_version(&mut *tx, plan.citizen_id, version).await?;
                 self.write_members(&mut tx, plan).await?;
                 insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -1344,6 +1482,255 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn create_scale(&self, s: &CustomScale) -> Result<()> {
+                sqlx::query("INSERT INTO scales (id, name, definition, active, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(s.id.0)
+                    .bind(&s.name)
+                    .bind(to_json(&s.scale)?)
+                    .bind(s.active)
+                    .bind(OffsetDateTime::now_utc())
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn list_scales(&self) -> Result<Vec<CustomScale>> {
+                let rows = sqlx::query("SELECT id, name, definition, active FROM scales ORDER BY active DESC, name")
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        let def: String = r.try_get("definition").map_err(map_err)?;
+                        Ok(CustomScale {
+                            id: ScaleId(r.try_get("id").map_err(map_err)?),
+                            name: r.try_get("name").map_err(map_err)?,
+                            scale: from_json(&def, "scale definition")?,
+                            active: r.try_get("active").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn set_scale_active(&self, id: ScaleId, active: bool) -> Result<()> {
+                let r = sqlx::query("UPDATE scales SET active = $2 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(active)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                expect_one(r.rows_affected())
+            }
+
+            async fn add_measurement(&self, m: &Measurement, audit: &NewAuditEvent) -> Result<()> {
+                let (value, expected) = match &m.reading {
+                    Reading::Functional { current, expected } => (current.map(f64::from), expected.map(f64::from)),
+                    Reading::Level { value } => (Some(*value), None),
+                    Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
+                    Reading::SelfAssessment { .. } => (None, None),
+                };
+                let utc = time::UtcOffset::UTC;
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
+                     value, expected, reading, measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+                )
+                .bind(m.citizen_id.0)
+                .bind(m.id.0)
+                .bind(m.plan_id.map(|p| p.0))
+                .bind(m.goal_id.map(|g| g.0))
+                .bind(m.area.as_ref().map(|a| a.system.clone()))
+                .bind(m.area.as_ref().map(|a| a.code.clone()))
+                .bind(m.area.as_ref().map(|a| a.display.clone()))
+                .bind(m.scale.code())
+                .bind(to_json(&m.scale)?)
+                .bind(m.reading.code())
+                .bind(value)
+                .bind(expected)
+                .bind(to_json(&m.reading)?)
+                // UTC, so that SQLite's text timestamps compare in time order.
+                .bind(m.measured_at.to_offset(utc))
+                .bind(m.recorded_at.to_offset(utc))
+                .bind(to_json(&m.assessor)?)
+                .bind(m.recorded_by.map(|s| s.0))
+                .bind(&m.note)
+                .bind(m.meeting_id.map(|x| x.0))
+                .bind(m.supersedes.map(|x| x.0))
+                .bind(&m.correction_reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                insert_audit(&mut *tx, audit).await?;
+                bump_generation(&mut *tx).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_measurement(&self, id: MeasurementId) -> Result<Option<Measurement>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {MEASUREMENT_COLUMNS} FROM measurements WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_measurement)
+                    .transpose()
+            }
+
+            async fn list_measurements(&self, citizen_id: CitizenId) -> Result<Vec<Measurement>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MEASUREMENT_COLUMNS} FROM measurements WHERE citizen_id = $1 ORDER BY measured_at, id"
+                )))
+                .bind(citizen_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_measurement)
+                .collect()
+            }
+
+            async fn stats_generation(&self) -> Result<i64> {
+                sqlx::query_scalar("SELECT n FROM stats_generation WHERE id = 1")
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)
+            }
+
+            async fn stats_goal_outcomes(&self, f: &StatsFilter) -> Result<Vec<GoalOutcomeCount>> {
+                let mut a = Args::default();
+                let from = a.push(Arg::Date(f.from));
+                let to = a.push(Arg::Date(f.to));
+                let area = area_sql(f, "g.area_code", &mut a);
+                let cohort = cohort_sql(f, "g.citizen_id", &mut a);
+                let sql = format!(
+                    "SELECT g.status, COUNT(*) AS goals, COUNT(DISTINCT g.citizen_id) AS citizens FROM plan_goals g \
+                     WHERE g.deadline >= {from} AND g.deadline <= {to} AND {area} AND {cohort} GROUP BY g.status"
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(GoalOutcomeCount {
+                            status: r.try_get("status").map_err(map_err)?,
+                            goals: r.try_get("goals").map_err(map_err)?,
+                            citizens: r.try_get("citizens").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn stats_functional_change(&self, f: &StatsFilter) -> Result<Vec<FunctionalChange>> {
+                let mut a = Args::default();
+                let from = a.push(Arg::Time(f.from_ts));
+                let until = a.push(Arg::Time(f.until_ts));
+                let area = area_sql(f, "m.area_code", &mut a);
+                let cohort = cohort_sql(f, "m.citizen_id", &mut a);
+                // First and latest measurement in force per citizen and area;
+                // "in force" means no correction supersedes it.
+                let sql = format!(
+                    "WITH cur AS ( \
+                       SELECT m.citizen_id, m.area_code, m.value, \
+                         ROW_NUMBER() OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS rf, \
+                         ROW_NUMBER() OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at DESC, m.id DESC) AS rl \
+                       FROM measurements m \
+                       WHERE m.kind = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL \
+                         AND m.measured_at >= {from} AND m.measured_at < {until} AND {area} AND {cohort} \
+                         AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id)), \
+                     pairs AS ( \
+                       SELECT citizen_id, area_code, COUNT(*) AS n, \
+                         MAX(CASE WHEN rl = 1 THEN value END) - MAX(CASE WHEN rf = 1 THEN value END) AS delta \
+                       FROM cur GROUP BY citizen_id, area_code), \
+                     per_citizen AS (SELECT citizen_id, SUM(delta) AS delta FROM pairs WHERE n >= 2 GROUP BY citizen_id) \
+                     SELECT area_code, \
+                       SUM(CASE WHEN delta < 0 THEN 1 ELSE 0 END) AS improved, \
+                       SUM(CASE WHEN delta = 0 THEN 1 ELSE 0 END) AS same, \
+                       SUM(CASE WHEN delta > 0 THEN 1 ELSE 0 END) AS worsened \
+                     FROM pairs WHERE n >= 2 GROUP BY area_code \
+                     UNION ALL \
+                     SELECT NULL, \
+                       SUM(CASE WHEN delta < 0 THEN 1 ELSE 0 END), \
+                       SUM(CASE WHEN delta = 0 THEN 1 ELSE 0 END), \
+                       SUM(CASE WHEN delta > 0 THEN 1 ELSE 0 END) \
+                     FROM per_citizen"
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(FunctionalChange {
+                            area_code: r.try_get(0).map_err(map_err)?,
+                            improved: r.try_get::<Option<i64>, _>(1).map_err(map_err)?.unwrap_or(0),
+                            same: r.try_get::<Option<i64>, _>(2).map_err(map_err)?.unwrap_or(0),
+                            worsened: r.try_get::<Option<i64>, _>(3).map_err(map_err)?.unwrap_or(0),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn stats_gas(&self, f: &StatsFilter) -> Result<Vec<GasSum>> {
+                let mut a = Args::default();
+                let from = a.push(Arg::Time(f.from_ts));
+                let until = a.push(Arg::Time(f.until_ts));
+                let area = area_sql(f, "m.area_code", &mut a);
+                let cohort = cohort_sql(f, "m.citizen_id", &mut a);
+                let sql = format!(
+                    "SELECT citizen_id, SUM(value) AS total, COUNT(*) AS goals FROM ( \
+                       SELECT m.citizen_id, m.value, \
+                         ROW_NUMBER() OVER (PARTITION BY m.citizen_id, m.goal_id ORDER BY m.measured_at DESC, m.id DESC) AS rl \
+                       FROM measurements m \
+                       WHERE m.kind = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL \
+                         AND m.measured_at >= {from} AND m.measured_at < {until} AND {area} AND {cohort} \
+                         AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id)) t \
+                     WHERE rl = 1 GROUP BY citizen_id"
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(GasSum {
+                            sum: r.try_get("total").map_err(map_err)?,
+                            goals: r.try_get("goals").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn stats_target_group(&self, f: &StatsFilter, at: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
+                if at.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut a = Args::default();
+                let values: Vec<String> = at.iter().map(|d| format!("({})", a.push(Arg::Date(*d)))).collect();
+                let mut conds = String::new();
+                if let Some(u) = f.unit_id {
+                    conds += &format!(" AND k.responsible_unit_id = {}", a.push(Arg::Uuid(u.0)));
+                }
+                if let Some(area) = f.case_area {
+                    conds += &format!(" AND k.area = {}", a.push(Arg::Text(area.code().to_string())));
+                }
+                // The age band and intervention type narrow the cohort; unit and
+                // case area are the target group's own definition (above).
+                let rest = StatsFilter { unit_id: None, case_area: None, ..f.clone() };
+                let cohort = cohort_sql(&rest, "k.citizen_id", &mut a);
+                let sql = format!(
+                    "WITH d(month_end) AS (VALUES {}) \
+                     SELECT d.month_end, COUNT(DISTINCT k.citizen_id) AS n FROM d \
+                     LEFT JOIN cases k ON k.opened_on <= d.month_end AND (k.closed_on IS NULL OR k.closed_on > d.month_end){conds} AND {cohort} \
+                     GROUP BY d.month_end ORDER BY d.month_end",
+                    values.join(", ")
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("month_end").map_err(map_err)?, r.try_get("n").map_err(map_err)?)))
+                    .collect()
+            }
+
+            async fn intervention_types(&self) -> Result<Vec<String>> {
+                sqlx::query_scalar("SELECT DISTINCT legal_basis FROM plan_interventions WHERE legal_basis <> '' ORDER BY legal_basis")
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)
+            }
+
             async fn debug_exec(&self, sql: &str) -> Result<u64> {
                 self.debug_exec_impl(sql).await
             }
@@ -1384,12 +1771,48 @@ macro_rules! impl_store {
 
         impl $store {
             async fn write_members(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
-                sqlx::query("DELETE FROM plan_members WHERE citizen_id = $1 AND plan_id = $2")
+                for table in ["plan_members", "plan_goals", "plan_interventions"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DELETE FROM {table} WHERE citizen_id = $1 AND plan_id = $2"
+                    )))
                     .bind(plan.citizen_id.0)
                     .bind(plan.id.0)
                     .execute(&mut **tx)
                     .await
                     .map_err(map_err)?;
+                }
+                // Goals and interventions stay projected for closed plans too:
+                // their outcomes are what statistics count.
+                for g in &plan.content.goals {
+                    sqlx::query(
+                        "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(plan.citizen_id.0)
+                    .bind(plan.id.0)
+                    .bind(g.id.0)
+                    .bind(g.area.as_ref().map(|a| a.code.clone()))
+                    .bind(g.scale.code())
+                    .bind(g.status.code())
+                    .bind(g.deadline)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                for i in &plan.content.interventions {
+                    sqlx::query(
+                        "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(plan.citizen_id.0)
+                    .bind(plan.id.0)
+                    .bind(i.id.0)
+                    .bind(i.legal_basis.as_deref().unwrap_or("").trim())
+                    .bind(i.status.code())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
+                }
                 if plan.status != PlanStatus::Active {
                     return Ok(());
                 }

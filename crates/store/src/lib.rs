@@ -17,9 +17,12 @@ use tvaers_domain::case::{Case, Caseload};
 use tvaers_domain::citizen::Citizen;
 use tvaers_domain::ids::{ActionGoalId, MeetingId, PlanId, TaskId};
 use tvaers_domain::ids::{CaseId, CitizenId, OrganisationId, StaffId, UnitId};
+use tvaers_domain::ids::{MeasurementId, ScaleId};
+use tvaers_domain::measure::Measurement;
 use tvaers_domain::meeting::{ActionGoal, Meeting, Review, Task, TaskStatus};
 use tvaers_domain::org::{Organisation, Unit};
 use tvaers_domain::plan::{Plan, PlanVersion};
+use tvaers_domain::scale::CustomScale;
 use tvaers_domain::staff::Staff;
 
 mod common;
@@ -190,6 +193,52 @@ pub struct MeetingClose {
     pub tasks: Vec<Task>,
 }
 
+/// The cohort and period a statistic counts. `from_ts`/`until_ts` are the
+/// period as instants (local midnight to local midnight after `to`).
+#[derive(Debug, Clone)]
+pub struct StatsFilter {
+    pub from: time::Date,
+    pub to: time::Date,
+    pub from_ts: OffsetDateTime,
+    pub until_ts: OffsetDateTime,
+    /// Citizens with a case of this unit open in the period.
+    pub unit_id: Option<UnitId>,
+    /// Citizens with a case of this area open in the period.
+    pub case_area: Option<tvaers_domain::case::CaseArea>,
+    /// Citizens whose plan has an intervention with this legal basis.
+    pub legal_basis: Option<String>,
+    /// Citizens born in this range (an age band on `to`).
+    pub born_between: Option<(time::Date, time::Date)>,
+    /// Goals and measurements of this FSIII area or its sub-areas (`J3` or `J3.8`).
+    pub area: Option<String>,
+}
+
+/// Goals due in the period by status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalOutcomeCount {
+    pub status: String,
+    pub goals: i64,
+    pub citizens: i64,
+}
+
+/// Citizens whose functional level improved, stayed or worsened from their
+/// first to their latest measurement in the period; `area_code` `None` is the
+/// total over all areas (a citizen's changes summed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionalChange {
+    pub area_code: Option<String>,
+    pub improved: i64,
+    pub same: i64,
+    pub worsened: i64,
+}
+
+/// One citizen's latest GAS scores in the period: their sum and count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GasSum {
+    pub sum: f64,
+    pub goals: i64,
+}
+
 /// The storage interface. See the crate docs.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -330,6 +379,32 @@ pub trait Store: Send + Sync + 'static {
 
     /// Runs one raw statement. For the conformance suite and operator maintenance
     /// only; the application never calls it.
+    // --- scales and measurements
+    async fn create_scale(&self, scale: &CustomScale) -> Result<()>;
+    async fn list_scales(&self) -> Result<Vec<CustomScale>>;
+    async fn set_scale_active(&self, id: ScaleId, active: bool) -> Result<()>;
+    /// Stores a measurement (a correction names the one it supersedes; a
+    /// second correction of the same measurement is a `Conflict`).
+    async fn add_measurement(&self, m: &Measurement, audit: &NewAuditEvent) -> Result<()>;
+    async fn get_measurement(&self, id: MeasurementId) -> Result<Option<Measurement>>;
+    /// All of a citizen's measurements, superseded ones included, oldest first.
+    async fn list_measurements(&self, citizen_id: CitizenId) -> Result<Vec<Measurement>>;
+
+    // --- statistics (cohort and period in `StatsFilter`)
+    /// Changes whenever data a statistic counts changes (same transaction).
+    async fn stats_generation(&self) -> Result<i64>;
+    async fn stats_goal_outcomes(&self, f: &StatsFilter) -> Result<Vec<GoalOutcomeCount>>;
+    async fn stats_functional_change(&self, f: &StatsFilter) -> Result<Vec<FunctionalChange>>;
+    async fn stats_gas(&self, f: &StatsFilter) -> Result<Vec<GasSum>>;
+    /// Citizens with an open case (of the filter's area/unit) at each date.
+    async fn stats_target_group(
+        &self,
+        f: &StatsFilter,
+        at: &[time::Date],
+    ) -> Result<Vec<(time::Date, i64)>>;
+    /// Legal bases of interventions in use (the "intervention type" filter).
+    async fn intervention_types(&self) -> Result<Vec<String>>;
+
     async fn debug_exec(&self, sql: &str) -> Result<u64>;
 }
 

@@ -458,6 +458,8 @@ macro_rules! http_suite {
 }
 
 http_suite!(
+    statistics_match_the_hand_computed_fixture,
+    measurement_bad_input_is_refused_and_charts_render,
     plan_is_opened_once_and_grows_version_by_version,
     stale_version_is_409_with_the_other_change_and_saves_nothing,
     rule_violations_are_422_and_leave_the_version_unchanged,
@@ -2006,4 +2008,508 @@ async fn concurrent_closes_of_a_meeting_keep_exactly_one(t: &Ctx) {
     assert_eq!(tasks.as_array().unwrap().len(), 2, "{tasks}");
     assert_eq!(meetings.as_array().unwrap().len(), 2, "{meetings}");
     assert_eq!(view["action_goals"].as_array().unwrap().len(), 2, "{view}");
+}
+
+// ---------------------------------------------------------------------------
+// Issue 5: measurements and statistics on a hand-computed fixture.
+
+struct Fixture {
+    leader: String,
+    unit: String,
+    citizens: Vec<String>,
+}
+
+/// Six citizens with cases in a fresh unit, plans, GAS and FSIII measurements;
+/// the expected figures are worked out by hand in `statistics_match_the_hand_computed_fixture`.
+async fn fixture(t: &Ctx) -> Fixture {
+    let admin = t.login("admin").await;
+    let sb = t.login("sagsbehandler").await;
+    let leader = t.login("leder").await;
+    let parent = t.unit_id(&admin, "Sundhed og Omsorg").await;
+    let (status, unit) = t
+        .post(
+            &admin,
+            "/units",
+            json!({"name": "Testenhed Statistik", "kind": "team", "parent_id": parent}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{unit}");
+    let unit = unit["id"].as_str().unwrap().to_string();
+    let sb_id = t.me(&sb).await;
+    // (CPR, case opened, case closed). C1 is born in 1950 (67–79 in 2025).
+    let people = [
+        ("010150-1233", "2024-12-01", None),
+        ("020285-1238", "2025-02-10", Some("2025-04-15")),
+        ("030386-1235", "2025-01-20", None),
+        ("040487-1230", "2025-03-05", None),
+        ("050588-1237", "2025-05-31", None),
+        ("060689-1234", "2025-01-01", Some("2025-01-31")),
+    ];
+    let mut citizens = Vec::new();
+    for (i, (cpr, opened, closed)) in people.iter().enumerate() {
+        let (status, c) = t
+            .post(
+                &sb,
+                "/citizens",
+                json!({"cpr": cpr, "given_name": format!("Fixtur{i}"), "family_name": "Statistik"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{c}");
+        let cid = c["id"].as_str().unwrap().to_string();
+        let (status, case) = t
+            .post(&sb, &format!("/citizens/{cid}/cases"), json!({
+                "area": "genoptraening", "title": "Genoptræning", "legal_basis": "Sundhedsloven § 140",
+                "responsible_unit_id": unit, "case_worker_id": sb_id, "opened_on": opened, "closed_on": closed}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{case}");
+        citizens.push(cid);
+    }
+    Fixture {
+        leader,
+        unit,
+        citizens,
+    }
+}
+
+/// Opens a plan with the goals given; returns (plan id, goal ids, version).
+async fn plan_with_goals(
+    t: &Ctx,
+    tok: &str,
+    cid: &str,
+    goals: &[Value],
+) -> (String, Vec<String>, i64) {
+    let (status, p) = t
+        .post(
+            tok,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "Klare hverdagen"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_str().unwrap().to_string();
+    let mut version = p["version"].as_i64().unwrap();
+    let mut ids = Vec::new();
+    for g in goals {
+        let (status, p) = t
+            .post(
+                tok,
+                &format!("/plans/{pid}/goals"),
+                with(g.clone(), json!({"version": version})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        version = p["version"].as_i64().unwrap();
+        ids.push(
+            p["content"]["goals"].as_array().unwrap().last().unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    (pid, ids, version)
+}
+
+async fn measure(t: &Ctx, tok: &str, cid: &str, body: Value) -> Value {
+    let (status, m) = t
+        .post(tok, &format!("/citizens/{cid}/measurements"), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    m
+}
+
+async fn statistics_match_the_hand_computed_fixture(t: &Ctx) {
+    let f = fixture(t).await;
+    let sb = t.login("sagsbehandler").await;
+    let c = &f.citizens;
+    let gas = |text: &str, deadline: Option<&str>| json!({"text": text, "scale": "gas", "deadline": deadline});
+    let fsiii = |text: &str, area: &str, deadline: &str| json!({"text": text, "scale": "fsiii", "area_code": format!("fsiii:{area}"), "area_display": area, "deadline": deadline});
+    let (p1, g1, v1) = plan_with_goals(
+        t,
+        &sb,
+        &c[0],
+        &[
+            gas("a", Some("2025-03-01")),
+            fsiii("b", "J3.8", "2025-05-01"),
+        ],
+    )
+    .await;
+    let (p2, g2, v2) = plan_with_goals(
+        t,
+        &sb,
+        &c[1],
+        &[gas("c", Some("2025-04-01")), gas("d", Some("2025-08-01"))],
+    )
+    .await;
+    let (p3, g3, v3) = plan_with_goals(t, &sb, &c[2], &[fsiii("e", "J1.1", "2025-06-30")]).await;
+    let (_p4, g4, _) = plan_with_goals(t, &sb, &c[3], &[gas("f", None)]).await;
+
+    let lvl = |goal: &str, at: &str, v: i64| json!({"goal_id": goal, "kind": "level", "value": v, "measured_at": at});
+    let fun = |goal: &str, at: &str, v: i64| json!({"goal_id": goal, "kind": "functional", "current": v, "measured_at": at});
+    let area = |code: &str, at: &str, v: &str| json!({"area": format!("fsiii:{code}"), "kind": "functional", "current": v, "measured_at": at});
+    // GAS: C1 a −1 then +1; C2 c −2, d 0 (and +2 after the period); C4 f +2 corrected to +1.
+    measure(t, &sb, &c[0], lvl(&g1[0], "2025-02-01T10:00", -1)).await;
+    measure(t, &sb, &c[0], lvl(&g1[0], "2025-03-01T10:00", 1)).await;
+    measure(t, &sb, &c[1], lvl(&g2[0], "2025-03-01T10:00", -2)).await;
+    measure(t, &sb, &c[1], lvl(&g2[1], "2025-03-15T10:00", 0)).await;
+    measure(t, &sb, &c[1], lvl(&g2[1], "2025-07-15T10:00", 2)).await;
+    let wrong = measure(t, &sb, &c[3], lvl(&g4[0], "2025-04-01T10:00", 2)).await;
+    let fixed = with(
+        lvl(&g4[0], "2025-04-01T10:00", 1),
+        json!({"supersedes": wrong["id"], "correction_reason": "Tastefejl"}),
+    );
+    measure(t, &sb, &c[3], fixed.clone()).await;
+    // A second correction of the same measurement is refused; nothing is stored.
+    let (status, body) = t
+        .post(&sb, &format!("/citizens/{}/measurements", c[3]), fixed)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // FSIII: C1 J3.8 3 → 1 (better); C3 J1.1 2 → 2 (same) and J3.8 1 → 2 (worse);
+    // C5 one measurement only; C6 J1.1 4 before the period, then 3 and 3 (same), and "not relevant".
+    measure(t, &sb, &c[0], fun(&g1[1], "2025-01-15T10:00", 3)).await;
+    measure(t, &sb, &c[0], fun(&g1[1], "2025-05-01T10:00", 1)).await;
+    measure(t, &sb, &c[2], fun(&g3[0], "2025-02-01T10:00", 2)).await;
+    measure(t, &sb, &c[2], fun(&g3[0], "2025-06-01T10:00", 2)).await;
+    measure(t, &sb, &c[2], area("J3.8", "2025-02-01T10:00", "1")).await;
+    measure(t, &sb, &c[2], area("J3.8", "2025-06-01T10:00", "2")).await;
+    measure(t, &sb, &c[4], area("J3.8", "2025-03-01T10:00", "2")).await;
+    measure(t, &sb, &c[5], area("J1.1", "2024-12-01T10:00", "4")).await;
+    measure(t, &sb, &c[5], area("J1.1", "2025-01-10T10:00", "3")).await;
+    measure(t, &sb, &c[5], area("J1.1", "2025-01-20T10:00", "3")).await;
+    measure(t, &sb, &c[5], area("J1.1", "2025-01-25T10:00", "9")).await;
+    // Outcomes: a achieved, b partly, c not achieved, e achieved; d is due after the period.
+    let set = |g: Value, status: &str| with(g, json!({"status": status}));
+    let (s, p) = t
+        .put(
+            &sb,
+            &format!("/plans/{p1}/goals/{}", g1[0]),
+            with(
+                set(gas("a", Some("2025-03-01")), "achieved"),
+                json!({"version": v1}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let _ = p;
+    let v1b = v1 + 1;
+    let (s, p) = t
+        .put(
+            &sb,
+            &format!("/plans/{p1}/goals/{}", g1[1]),
+            with(
+                set(fsiii("b", "J3.8", "2025-05-01"), "partly"),
+                json!({"version": v1b}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let (s, p) = t
+        .put(
+            &sb,
+            &format!("/plans/{p2}/goals/{}", g2[0]),
+            with(
+                set(gas("c", Some("2025-04-01")), "not_achieved"),
+                json!({"version": v2}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let (s, p) = t
+        .put(
+            &sb,
+            &format!("/plans/{p3}/goals/{}", g3[0]),
+            with(
+                set(fsiii("e", "J1.1", "2025-06-30"), "achieved"),
+                json!({"version": v3}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    // A measurement on the achieved goal is refused with a Danish message.
+    let (status, body) = t
+        .post(
+            &sb,
+            &format!("/citizens/{}/measurements", c[2]),
+            fun(&g3[0], "2025-06-02T10:00", 1),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("afsluttet"), "{body}");
+
+    let q = format!("/statistics?from=2025-01-01&to=2025-06-30&unit={}", f.unit);
+    // Only leaders see statistics.
+    let (status, _) = t.get(&sb, &q).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The suppression threshold is configurable; with 1 every figure is shown.
+    let leader_staff = t
+        .store
+        .get_staff_by_username("leder")
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = tvaers_domain::Actor::from(&leader_staff.0);
+    let exact = App::new(
+        t.store.clone(),
+        Settings {
+            stats_min_cell: 1,
+            ..Settings::default()
+        },
+    );
+    let query = tvaers_app::stats::StatsQuery {
+        from: Some("2025-01-01".into()),
+        to: Some("2025-06-30".into()),
+        unit: Some(f.unit.clone()),
+        ..Default::default()
+    };
+    let s = serde_json::to_value(&*exact.statistics(&actor, &query, true).await.unwrap()).unwrap();
+    let n = |v: &Value| v["n"].as_i64().unwrap_or(-1);
+    let outcomes = s["goal_outcomes"].as_array().unwrap();
+    let by = |status: &str| {
+        outcomes
+            .iter()
+            .find(|o| o["status"] == status)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(n(&s["goals_due"]), 4, "{s}");
+    assert_eq!(n(&by("achieved")["goals"]), 2);
+    assert_eq!(n(&by("achieved")["citizens"]), 2);
+    assert_eq!(by("achieved")["percent"], json!(50.0));
+    assert_eq!(n(&by("partly")["goals"]), 1);
+    assert_eq!(n(&by("not_achieved")["goals"]), 1);
+    assert_eq!(n(&by("active")["goals"]), 0);
+    let rows = s["functional"].as_array().unwrap();
+    let row = |code: Option<&str>| {
+        rows.iter()
+            .find(|r| r["area_code"].as_str() == code)
+            .unwrap()
+            .clone()
+    };
+    let j11 = row(Some("J1.1"));
+    assert_eq!(
+        (
+            n(&j11["n"]),
+            n(&j11["improved"]),
+            n(&j11["same"]),
+            n(&j11["worsened"])
+        ),
+        (2, 0, 2, 0),
+        "{j11}"
+    );
+    let j38 = row(Some("J3.8"));
+    assert_eq!(
+        (
+            n(&j38["n"]),
+            n(&j38["improved"]),
+            n(&j38["same"]),
+            n(&j38["worsened"])
+        ),
+        (2, 1, 0, 1),
+        "{j38}"
+    );
+    let total = row(None);
+    assert_eq!(
+        (
+            n(&total["n"]),
+            n(&total["improved"]),
+            n(&total["same"]),
+            n(&total["worsened"])
+        ),
+        (3, 1, 1, 1),
+        "{total}"
+    );
+    // GAS T: C1 60; C2 50 − 20/√2.6; C4 60 (the correction counts, not the +2).
+    assert_eq!(n(&s["gas_citizens"]), 3);
+    let expected_t = (60.0 + (50.0 - 20.0 / 2.6f64.sqrt()) + 60.0) / 3.0;
+    assert!(
+        (s["gas_mean_t"].as_f64().unwrap() - expected_t).abs() < 1e-9,
+        "{}",
+        s["gas_mean_t"]
+    );
+    let months: Vec<i64> = s["target_group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| n(&m["citizens"]))
+        .collect();
+    assert_eq!(months, vec![2, 3, 4, 3, 4, 4]);
+    let cl = s["caseloads"].as_array().unwrap();
+    assert_eq!(cl.len(), 1, "{cl:?}");
+    assert_eq!(cl[0]["total"], 4);
+
+    // Filters narrow the cohort: FSIII area J3 and the age band 67–79 (only C1).
+    let q_area = tvaers_app::stats::StatsQuery {
+        area: Some("J3".into()),
+        ..query.clone()
+    };
+    let s_area =
+        serde_json::to_value(&*exact.statistics(&actor, &q_area, true).await.unwrap()).unwrap();
+    let total = s_area["functional"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["area_code"].is_null())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (n(&total["improved"]), n(&total["worsened"])),
+        (1, 1),
+        "{total}"
+    );
+    assert_eq!(n(&s_area["goals_due"]), 1);
+    let q_age = tvaers_app::stats::StatsQuery {
+        age: Some("67-79".into()),
+        ..query.clone()
+    };
+    let s_age =
+        serde_json::to_value(&*exact.statistics(&actor, &q_age, true).await.unwrap()).unwrap();
+    let months: Vec<i64> = s_age["target_group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| n(&m["citizens"]))
+        .collect();
+    assert_eq!(months, vec![1, 1, 1, 1, 1, 1]);
+
+    // Through the API with the default threshold (5): every small count is hidden.
+    let (status, s5) = t.get(&f.leader, &q).await;
+    assert_eq!(status, StatusCode::OK, "{s5}");
+    assert_eq!(s5["goals_due"]["shown"], "suppressed", "{s5}");
+    assert_eq!(s5["gas_mean_t"], Value::Null);
+    assert!(
+        s5["target_group"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["citizens"]["shown"] == "suppressed")
+    );
+    // The cached answer equals a fresh computation, and a new measurement changes it.
+    let (_, cached) = t.get(&f.leader, &format!("{q}&fresh=false")).await;
+    let (_, fresh) = t.get(&f.leader, &format!("{q}&fresh=true")).await;
+    assert_eq!(cached, fresh);
+    let before =
+        serde_json::to_value(&*exact.statistics(&actor, &query, false).await.unwrap()).unwrap();
+    measure(t, &sb, &c[4], area("J3.8", "2025-06-01T10:00", "1")).await;
+    let after =
+        serde_json::to_value(&*exact.statistics(&actor, &query, false).await.unwrap()).unwrap();
+    let recomputed =
+        serde_json::to_value(&*exact.statistics(&actor, &query, true).await.unwrap()).unwrap();
+    assert_ne!(before, after);
+    assert_eq!(after, recomputed);
+    // CSV export and bad input.
+    let resp = t
+        .http
+        .get(format!(
+            "{}/api/v1/statistics/csv/funktionsniveau?from=2025-01-01&to=2025-06-30",
+            t.base
+        ))
+        .bearer_auth(&f.leader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("område;n;bedre"));
+    let (status, body) = t
+        .get(&f.leader, "/statistics?from=2025-06-01&to=2025-01-01")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+async fn measurement_bad_input_is_refused_and_charts_render(t: &Ctx) {
+    let sb = t.login("sagsbehandler").await;
+    let cid = t.create_citizen(&sb).await;
+    let (pid, goals, _) = plan_with_goals(
+        t,
+        &sb,
+        &cid,
+        &[json!({"text": "Vægt", "scale": "numeric", "unit": "kg", "higher_is_better": false})],
+    )
+    .await;
+    let g = &goals[0];
+    for (body, field) in [
+        (
+            json!({"goal_id": g, "kind": "level", "value": "tung"}),
+            "value",
+        ),
+        (
+            json!({"goal_id": g, "kind": "level", "value": 80, "measured_at": "2099-01-01T10:00"}),
+            "measured_at",
+        ),
+        (
+            json!({"area": "fsiii:J3.8", "kind": "functional", "current": 1, "expected": 3}),
+            "expected",
+        ),
+        (
+            json!({"area": "fsiii:X9", "kind": "functional", "current": 1}),
+            "area",
+        ),
+        (json!({"kind": "satisfaction", "value": 7}), "value"),
+        (
+            json!({"goal_id": uuid::Uuid::new_v4().to_string(), "kind": "level", "value": 1}),
+            "goal_id",
+        ),
+    ] {
+        let (status, e) = t
+            .post(&sb, &format!("/citizens/{cid}/measurements"), body.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body} → {e}");
+        assert!(e.to_string().contains(field), "{body} → {e}");
+    }
+    let (_, all) = t.get(&sb, &format!("/citizens/{cid}/measurements")).await;
+    assert_eq!(all, json!([]), "nothing stored");
+    measure(
+        t,
+        &sb,
+        &cid,
+        json!({"goal_id": g, "kind": "level", "value": "82,5", "measured_at": "2025-01-01T10:00"}),
+    )
+    .await;
+    measure(
+        t,
+        &sb,
+        &cid,
+        json!({"goal_id": g, "kind": "level", "value": 79, "measured_at": "2025-03-01T10:00"}),
+    )
+    .await;
+    let (status, p) = t
+        .get(&sb, &format!("/plans/{pid}/goals/{g}/progress"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["trend"], "improving");
+    assert_eq!(p["latest"], json!(79.0));
+    let resp = t
+        .http
+        .get(format!("{}/api/v1/plans/{pid}/goals/{g}/chart", t.base))
+        .bearer_auth(&sb)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().starts_with("<svg"));
+    // Administrators define scales; others may not; the goal page lists them.
+    let admin = t.login("admin").await;
+    let (status, s) = t
+        .post(
+            &admin,
+            "/scales",
+            json!({"kind": "ordinal", "name": "Trivsel", "labels": ["Dårlig", "Middel", "God"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    let (status, _) = t
+        .post(
+            &sb,
+            "/scales",
+            json!({"kind": "numeric", "name": "Vægt", "unit": "kg"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, e) = t
+        .post(
+            &admin,
+            "/scales",
+            json!({"kind": "ordinal", "name": "", "labels": ["x"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
 }

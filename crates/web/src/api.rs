@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api_plan;
+use crate::api_progress;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiUser;
 
@@ -581,6 +582,19 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api_plan::list_tasks, api_plan::create_task))
         .routes(routes!(api_plan::task_done))
         .routes(routes!(api_plan::task_reopen))
+        .routes(routes!(
+            api_progress::list_measurements,
+            api_progress::record_measurement
+        ))
+        .routes(routes!(api_progress::goal_progress))
+        .routes(routes!(api_progress::goal_chart))
+        .routes(routes!(api_progress::statistics))
+        .routes(routes!(api_progress::statistics_csv))
+        .routes(routes!(
+            api_progress::list_scales,
+            api_progress::create_scale
+        ))
+        .routes(routes!(api_progress::set_scale_active))
         .routes(routes!(api_plan::my_work))
         .routes(routes!(api_plan::team_view))
         .split_for_parts();

@@ -7,9 +7,12 @@
 
 pub mod api;
 pub mod api_plan;
+pub mod api_progress;
+pub mod charts;
 pub mod error;
 pub mod pages;
 pub mod plan_pages;
+pub mod progress_pages;
 pub mod session;
 
 use std::net::SocketAddr;
@@ -141,6 +144,24 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .route("/planer/{id}/sammenlign", get(plan_pages::plan_compare))
         .route("/planer/{id}/gendan", post(plan_pages::plan_restore))
         .route("/planer/{id}/udskriv", get(plan_pages::plan_print))
+        .route(
+            "/planer/{id}/maal/{goal_id}/maalinger",
+            get(progress_pages::goal_progress).post(progress_pages::goal_measure),
+        )
+        .route(
+            "/borgere/{id}/maalinger",
+            get(progress_pages::citizen_measurements).post(progress_pages::citizen_measure),
+        )
+        .route("/statistik", get(progress_pages::statistics))
+        .route("/statistik/{table}", get(progress_pages::statistics_export))
+        .route(
+            "/admin/skalaer",
+            get(progress_pages::scales).post(progress_pages::scale_create),
+        )
+        .route(
+            "/admin/skalaer/{id}/aktiv",
+            post(progress_pages::scale_toggle),
+        )
         .route("/mit-arbejde", get(plan_pages::my_work))
         .route("/team", get(plan_pages::team))
         .route(

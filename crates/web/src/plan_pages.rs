@@ -121,73 +121,8 @@ fn enum_opts<T: Copy>(
 // ---------------------------------------------------------------------------
 // FSIII areas (KL Fælles Sprog III, funktionsevnetilstande)
 
-struct AreaGroupDef {
-    label: &'static str,
-    codes: &'static [(&'static str, &'static str)],
-}
-
-const FSIII: &[AreaGroupDef] = &[
-    AreaGroupDef {
-        label: "Egenomsorg",
-        codes: &[
-            ("J1.1", "Vaske sig"),
-            ("J1.2", "Kropspleje"),
-            ("J1.3", "Af- og påklædning"),
-            ("J1.4", "Drikke"),
-            ("J1.5", "Fødeindtagelse"),
-            ("J1.6", "Spise"),
-            ("J1.7", "Varetage egen sundhed"),
-            ("J1.8", "Gå på toilet"),
-        ],
-    },
-    AreaGroupDef {
-        label: "Praktiske opgaver",
-        codes: &[
-            ("J2.1", "Lave husligt arbejde"),
-            ("J2.2", "Lave mad"),
-            ("J2.3", "Udføre daglige rutiner"),
-            ("J2.4", "Skaffe sig varer og tjenesteydelser"),
-        ],
-    },
-    AreaGroupDef {
-        label: "Mobilitet",
-        codes: &[
-            ("J3.1", "Løfte og bære"),
-            ("J3.2", "Bevæge sig omkring"),
-            ("J3.3", "Bruge transportmidler"),
-            ("J3.4", "Færden i forskellige omgivelser"),
-            ("J3.5", "Forflytte sig"),
-            ("J3.6", "Ændre kropsstilling"),
-            ("J3.7", "Muskelstyrke"),
-            ("J3.8", "Gå"),
-            ("J3.9", "Udholdenhed"),
-        ],
-    },
-    AreaGroupDef {
-        label: "Mentale funktioner",
-        codes: &[
-            ("J4.1", "Anvende kommunikationsudstyr og -teknikker"),
-            ("J4.2", "Hukommelse"),
-            ("J4.3", "Orienteringsevne"),
-            ("J4.4", "Overordnede kognitive funktioner"),
-            ("J4.5", "Følelsesfunktioner"),
-            ("J4.6", "Energi og handlekraft"),
-            ("J4.7", "Tilegne sig færdigheder"),
-            ("J4.8", "Problemløsning"),
-        ],
-    },
-    AreaGroupDef {
-        label: "Samfundsliv",
-        codes: &[("J5.1", "Have lønnet beskæftigelse")],
-    },
-];
-
 fn fsiii_display(code: &str) -> Option<&'static str> {
-    FSIII
-        .iter()
-        .flat_map(|g| g.codes.iter())
-        .find(|(c, _)| *c == code)
-        .map(|(_, d)| *d)
+    tvaers_domain::terminology::fsiii_display(code)
 }
 
 fn area_key(a: &AreaCode) -> String {
@@ -200,12 +135,12 @@ pub struct AreaGroup {
 }
 
 fn area_groups(selected: &str) -> Vec<AreaGroup> {
-    FSIII
+    tvaers_domain::terminology::fsiii_areas()
         .iter()
         .map(|g| AreaGroup {
-            label: g.label,
+            label: g.display,
             opts: g
-                .codes
+                .sub_areas
                 .iter()
                 .map(|(c, d)| {
                     let v = format!("fsiii:{c}");
@@ -228,6 +163,8 @@ fn area_label(a: &AreaCode) -> String {
 // Names of staff and units, loaded once per page
 
 pub(crate) struct Names {
+    /// Active custom scales, offered for goals.
+    pub(crate) scales: Vec<tvaers_domain::scale::CustomScale>,
     staff: Vec<Staff>,
     units: Vec<Unit>,
     me_id: StaffId,
@@ -241,7 +178,15 @@ impl Names {
         staff.sort_by(|a, b| a.full_name.cmp(&b.full_name));
         let mut units = state.app.list_units().await?;
         units.sort_by(|a, b| a.name.cmp(&b.name));
+        let scales = state
+            .app
+            .list_scales()
+            .await?
+            .into_iter()
+            .filter(|s| s.active)
+            .collect();
         Ok(Names {
+            scales,
             staff,
             units,
             me_id: user.actor.staff_id,
@@ -389,6 +334,10 @@ pub struct GoalRow {
     pub status: &'static str,
     pub active: bool,
     pub workers: String,
+    /// Latest value in force and a sparkline (empty until measured).
+    pub latest: String,
+    pub spark: String,
+    pub trend: &'static str,
 }
 
 pub struct InterventionRow {
@@ -447,6 +396,7 @@ fn scale_short(s: &Scale) -> String {
                 "lavere"
             }
         ),
+        Scale::Ordinal { name, labels, .. } => format!("{name} ({} trin)", labels.len()),
         Scale::None => "Uden skala".into(),
     }
 }
@@ -468,6 +418,27 @@ fn goal_from_to(g: &Goal) -> String {
 }
 
 impl PlanView {
+    /// Adds each goal's latest value, trend and sparkline.
+    pub fn with_progress(mut self, progress: &[tvaers_app::measurements::GoalProgress]) -> Self {
+        for row in &mut self.goals {
+            if let Some(p) = progress.iter().find(|p| p.goal.id == row.id) {
+                row.latest = p
+                    .latest
+                    .map(|v| p.goal.scale.value_label(v))
+                    .unwrap_or_default();
+                row.trend = if p.latest.is_some() {
+                    p.trend.label()
+                } else {
+                    ""
+                };
+                if p.series.len() >= 2 {
+                    row.spark = crate::charts::goal_chart(p, true);
+                }
+            }
+        }
+        self
+    }
+
     fn build(plan: &Plan, names: &Names, citizen_name: &str) -> Self {
         let c = &plan.content;
         let goal_text = |id: GoalId| {
@@ -487,6 +458,9 @@ impl PlanView {
                 deadline: fmt_opt_date(g.deadline),
                 status: g.status.label(),
                 active: g.status == GoalStatus::Active,
+                latest: String::new(),
+                spark: String::new(),
+                trend: "",
                 workers: g
                     .workers
                     .iter()
@@ -683,7 +657,10 @@ impl CitizenBlock {
             .collect();
         let now = OffsetDateTime::now_utc();
         let name = o.citizen.full_name();
-        let plan = o.plan.as_ref().map(|p| PlanView::build(p, &names, &name));
+        let plan = o
+            .plan
+            .as_ref()
+            .map(|p| PlanView::build(p, &names, &name).with_progress(&o.goal_progress));
         let team: Vec<StaffId> = o
             .plan
             .as_ref()
@@ -977,6 +954,7 @@ impl GoalValues {
             deadline: Some(self.deadline.clone()),
             status: Some(self.status.clone()),
             workers: self.workers.clone(),
+            resolved_scale: None,
         };
         match area_error {
             None => Ok(input),
@@ -1017,6 +995,15 @@ impl GoalForm {
         ]
         .iter()
         .map(|(c, l)| Opt::new(*c, *l, *c == v.scale))
+        .chain(
+            (v.scale == "ordinal")
+                .then(|| Opt::new("ordinal", "Målets egen trinskala (uændret)", true)),
+        )
+        .chain(names.scales.iter().map(|cs| {
+            let code = format!("custom:{}", cs.id);
+            let sel = code == v.scale;
+            Opt::new(code, cs.scale.label(), sel)
+        }))
         .collect();
         let higher = [("true", "Højere er bedre"), ("false", "Lavere er bedre")]
             .iter()
@@ -1265,10 +1252,11 @@ async fn plan_page(
         let plan = state.app.get_plan(&user.actor, pid).await?;
         let citizen = state.app.get_citizen(&user.actor, plan.citizen_id).await?;
         let names = Names::load(state, user).await?;
-        Ok::<_, AppError>((plan, citizen, names))
+        let progress = state.app.plan_progress(&plan).await?;
+        Ok::<_, AppError>((plan, citizen, names, progress))
     }
     .await;
-    let (plan, citizen, names) = match result {
+    let (plan, citizen, names, progress) = match result {
         Ok(x) => x,
         Err(e) => return error_page(e, Some(user)),
     };
@@ -1357,7 +1345,7 @@ async fn plan_page(
         cadence: review_post
             .map(|f| f.get("cadence"))
             .unwrap_or_else(|| c.meeting_cadence.clone().unwrap_or_default()),
-        p: PlanView::build(&plan, &names, &citizen.full_name()),
+        p: PlanView::build(&plan, &names, &citizen.full_name()).with_progress(&progress),
         errors: failed.map(|f| f.errors).unwrap_or_default(),
     };
     render_status(status_for(&page.errors), &page)
