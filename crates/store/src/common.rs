@@ -1317,6 +1317,17 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                     expect_one(res.rows_affected())?;
+                    // An action goal reviewed as done needs no open task any more.
+                    if r.outcome == ReviewOutcome::Done {
+                        sqlx::query(
+                            "UPDATE tasks SET status = 'done' WHERE citizen_id = $1 AND action_goal_id = $2 AND status = 'open'",
+                        )
+                        .bind(c.meeting.citizen_id.0)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    }
                 }
                 if let Some(next) = &c.next_meeting {
                     self.insert_meeting(&mut tx, next).await?;
