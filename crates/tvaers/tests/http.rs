@@ -445,6 +445,7 @@ http_suite!(
     browser_login_with_wrong_password_shows_the_form_again,
     pages_without_session_redirect_to_login,
     browser_forms_without_valid_csrf_are_403,
+    progress_pages_record_show_and_refuse_in_danish,
     browser_search_and_citizen_page_show_masked_cpr,
     browser_reveal_shows_full_cpr_and_is_audited,
     browser_logout_ends_the_session,
@@ -1852,4 +1853,203 @@ async fn unknown_page_is_danish_404(t: &Ctx) {
         assert!(html.contains("Ikke fundet"), "{path}: {html}");
         assert!(html.contains(r#"lang="da""#), "{path}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 5 pages: goal measurements, area measurements, statistics, scales.
+
+/// GET a page as a logged-in browser: status and HTML.
+async fn page(b: &Client, url: String) -> (StatusCode, String) {
+    let resp = b.get(url).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.text().await.unwrap())
+}
+
+async fn progress_pages_record_show_and_refuse_in_danish(t: &Ctx) {
+    let tok = t.login("sagsbehandler").await;
+    let c = t
+        .create_citizen(&tok, "070761-4285", "Ingeborg", "Testrup")
+        .await;
+    let cid = c["id"].as_str().unwrap();
+    let (status, p) = t
+        .post(
+            &tok,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "Klare mig selv"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_str().unwrap();
+    let (status, p) = t
+        .post(&tok, &format!("/plans/{pid}/goals"), json!({"version": 1, "text": "Gå til bussen", "scale": "gas", "baseline": "-1", "target": "1"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let gid = p["content"]["goals"][0]["id"].as_str().unwrap();
+
+    let (b, _) = t.browser_login("sagsbehandler").await;
+    let goal_url = t.url(&format!("/planer/{pid}/maal/{gid}/maalinger"));
+    let (status, html) = page(&b, goal_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Registrér måling") && html.contains("Ingen målinger endnu"),
+        "{html}"
+    );
+    let csrf = csrf_from(&html);
+    for (value, at) in [("-1", "2025-01-01T10:00"), ("1", "2025-03-01T10:00")] {
+        let resp = b
+            .post(goal_url.clone())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "level"),
+                ("value", value),
+                ("measured_at", at),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert!(location(&resp).ends_with("?gemt=1"));
+    }
+    // Outside the scale: 422 with the Danish reason, nothing stored.
+    let resp = b
+        .post(goal_url.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "level"),
+            ("value", "5"),
+            ("measured_at", "2025-04-01T10:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Målingen er ikke gemt") && html.contains("fra -2 til 2"),
+        "{html}"
+    );
+    let (_, html) = page(&b, goal_url.clone()).await;
+    assert!(html.contains("<svg role=\"img\""), "the chart is drawn");
+    assert!(html.contains("Bedring"), "trend shown in words: {html}");
+    assert!(html.matches("<tr").count() >= 3);
+    // The plan and the citizen page show the latest value.
+    let (_, html) = page(&b, t.url(&format!("/borgere/{cid}"))).await;
+    assert!(
+        html.contains("Seneste måling") && html.contains("Bedring"),
+        "{html}"
+    );
+
+    // Area measurements: an expected level worse than the current is refused.
+    let area_url = t.url(&format!("/borgere/{cid}/maalinger"));
+    let (status, html) = page(&b, area_url.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let resp = b
+        .post(area_url.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "functional"),
+            ("area", "fsiii:J3.8"),
+            ("current", "1"),
+            ("expected", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("dårligere end det nuværende")
+    );
+    let resp = b
+        .post(area_url.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "functional"),
+            ("area", "fsiii:J3.8"),
+            ("current", "3"),
+            ("expected", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&b, area_url).await;
+    assert!(
+        html.contains("3 Svære begrænsninger · forventet 1"),
+        "{html}"
+    );
+
+    // Statistics: leaders only; bad period in Danish; CSV export.
+    let (status, _) = page(&b, t.url("/statistik")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (lb, _) = t.browser_login("leder").await;
+    let (status, html) = page(&lb, t.url("/statistik")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Målopfyldelse")
+            && html.contains("Udvikling i funktionsniveau")
+            && html.contains("Målgruppe over tid")
+    );
+    let (status, html) = page(&lb, t.url("/statistik?from=2025-05-01&to=2025-01-01")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Periodens slutdato ligger før startdatoen."),
+        "{html}"
+    );
+    let resp = lb
+        .get(t.url("/statistik/maalgruppe.csv?from=2025-01-01&to=2025-03-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = resp.text().await.unwrap();
+    assert!(
+        csv.contains("dato;borgere") && csv.contains("2025-03-31"),
+        "{csv}"
+    );
+
+    // Scales: the administrator defines one; staff see it offered for goals.
+    let (ab, _) = t.browser_login("admin").await;
+    let (status, html) = page(&ab, t.url("/admin/skalaer")).await;
+    assert_eq!(status, StatusCode::OK);
+    let admin_csrf = csrf_from(&html);
+    let resp = ab
+        .post(t.url("/admin/skalaer"))
+        .form(&[
+            ("csrf", admin_csrf.as_str()),
+            ("kind", "ordinal"),
+            ("name", "Trivsel"),
+            ("labels", "Dårlig\nMiddel\nGod"),
+            ("higher_is_better", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp = ab
+        .post(t.url("/admin/skalaer"))
+        .form(&[
+            ("csrf", admin_csrf.as_str()),
+            ("kind", "ordinal"),
+            ("name", "Tom"),
+            ("labels", "Kun ét trin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("mindst to trin"));
+    let (_, html) = page(&b, t.url(&format!("/planer/{pid}"))).await;
+    assert!(
+        html.contains("Trivsel (Dårlig · Middel · God, højere er bedre)"),
+        "custom scale offered"
+    );
 }
