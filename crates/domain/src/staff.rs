@@ -26,6 +26,7 @@ coded_enum!(
         PeerWorker => ("peer_medarbejder", "Peer-medarbejder"),
         Volunteer => ("frivillig", "Frivillig"),
         Administrator => ("administrator", "Administrator"),
+        DataProtectionOfficer => ("dpo", "Databeskyttelsesrådgiver"),
     }
 );
 
@@ -36,6 +37,7 @@ coded_enum!(
         Leader => ("leader", "Leder"),
         Volunteer => ("volunteer", "Peer/frivillig"),
         Administrator => ("administrator", "Administrator"),
+        Auditor => ("auditor", "Tilsyn (DPO)"),
     }
 );
 
@@ -45,6 +47,7 @@ impl Profession {
             Profession::Leader => Role::Leader,
             Profession::PeerWorker | Profession::Volunteer => Role::Volunteer,
             Profession::Administrator => Role::Administrator,
+            Profession::DataProtectionOfficer => Role::Auditor,
             _ => Role::Professional,
         }
     }

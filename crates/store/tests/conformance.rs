@@ -101,6 +101,9 @@ conformance!(
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
     NewAuditEvent {
         actor_id: None,
+        actor_profession: None,
+        actor_unit_id: None,
+        purpose: None,
         action,
         resource_type: "citizen",
         resource_id: citizen.map(|c| c.0),
@@ -212,7 +215,7 @@ async fn organisations_units_and_staff_round_trip(s: Arc<dyn Store>) {
 
 async fn citizen_round_trip_and_duplicate_cpr_conflicts(s: Arc<dyn Store>) {
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
         .await
         .unwrap();
     assert_eq!(s.get_citizen(c.id).await.unwrap(), Some(c.clone()));
@@ -224,7 +227,7 @@ async fn citizen_round_trip_and_duplicate_cpr_conflicts(s: Arc<dyn Store>) {
     let mut dup = citizen("0707614285", "Anden", "Person");
     dup.id = CitizenId::new();
     let err = s
-        .create_citizen(&dup, &audit(AuditAction::Create, Some(dup.id)))
+        .create_citizen(&dup, None, &audit(AuditAction::Create, Some(dup.id)))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");

@@ -1573,6 +1573,11 @@ async fn browser_forms_without_valid_csrf_are_403(t: &Ctx) {
 }
 
 async fn browser_search_and_citizen_page_show_masked_cpr(t: &Ctx) {
+    // A citizen the case worker works with (she registered her), beside the
+    // demo's Jensens she does not work with.
+    let tok = t.login("sagsbehandler").await;
+    t.create_citizen(&tok, "070761-4285", "Karen", "Jensen")
+        .await;
     let (b, _) = t.browser_login("sagsbehandler").await;
     let home = b.get(t.url("/")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);

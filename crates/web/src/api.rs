@@ -170,6 +170,9 @@ pub struct CitizenHit {
     family_name: String,
     address: Option<String>,
     city: Option<String>,
+    /// Whether you work with the citizen (care team, open case in your unit,
+    /// or a grant); opening the others needs break-the-glass.
+    works_with: bool,
 }
 
 /// Search citizens by name prefix or CPR number.
@@ -191,6 +194,7 @@ async fn search(
                 family_name: h.family_name,
                 address: h.address,
                 city: h.city,
+                works_with: h.works_with,
             })
             .collect(),
     ))
