@@ -170,7 +170,7 @@ mod tests {
         for p in Profession::ALL {
             assert_eq!(Profession::from_code(p.code()), Some(*p));
         }
-        assert_eq!(Profession::ALL.len(), 17);
+        assert_eq!(Profession::ALL.len(), 18);
     }
 
     #[test]
@@ -180,6 +180,7 @@ mod tests {
         assert_eq!(Profession::PeerWorker.role(), Role::Volunteer);
         assert_eq!(Profession::Administrator.role(), Role::Administrator);
         assert_eq!(Profession::Nurse.role(), Role::Professional);
+        assert_eq!(Profession::DataProtectionOfficer.role(), Role::Auditor);
         assert!(Profession::Nurse.is_health());
         assert!(!Profession::SocialWorker.is_health());
     }
