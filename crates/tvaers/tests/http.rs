@@ -446,6 +446,7 @@ http_suite!(
     pages_without_session_redirect_to_login,
     browser_forms_without_valid_csrf_are_403,
     progress_pages_record_show_and_refuse_in_danish,
+    access_follows_relationship_consent_role_and_break_glass,
     browser_search_and_citizen_page_show_masked_cpr,
     browser_reveal_shows_full_cpr_and_is_audited,
     browser_logout_ends_the_session,
@@ -2057,4 +2058,254 @@ async fn progress_pages_record_show_and_refuse_in_danish(t: &Ctx) {
         html.contains("Trivsel (Dårlig · Middel · God, højere er bedre)"),
         "custom scale offered"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Issue 7: access by relationship, consent and role; break the glass; audit.
+
+async fn staff_id(t: &Ctx, username: &str) -> (String, String) {
+    let (s, _) = t
+        .store
+        .get_staff_by_username(username)
+        .await
+        .unwrap()
+        .unwrap();
+    (s.id.to_string(), s.organisation_id.to_string())
+}
+
+async fn access_follows_relationship_consent_role_and_break_glass(t: &Ctx) {
+    let sb = t.login("sagsbehandler").await;
+    let c = t
+        .create_citizen(&sb, "070761-4285", "Ingeborg", "Testrup")
+        .await;
+    let cid = c["id"].as_str().unwrap().to_string();
+    let unit = t.unit_id(&sb, "Voksen Handicap").await;
+    let (status, case) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/cases"),
+            json!({
+        "area": "voksen_handicap", "title": "Bostøtte", "legal_basis": "Serviceloven § 85",
+        "responsible_unit_id": unit, "opened_on": "2026-01-15"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+
+    // A nurse of another unit does not work with the citizen: told so, may break the glass.
+    let nurse = t.login("sygeplejerske").await;
+    let (status, body) = t.get(&nurse, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "no_relationship");
+    assert!(
+        !body.to_string().contains("Testrup"),
+        "nothing of the citizen leaks: {body}"
+    );
+    let (status, body) = t
+        .post(
+            &nurse,
+            &format!("/citizens/{cid}/break-glass"),
+            json!({"reason": "akut"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, grant) = t
+        .post(
+            &nurse,
+            &format!("/citizens/{cid}/break-glass"),
+            json!({"reason": "Borgeren ringer akut om medicin, kontakten er syg"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let (status, body) = t.get(&nurse, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Break the glass gives read access only.
+    let (status, _) = t
+        .post(
+            &nurse,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The nurse's leader reviews the grant; the case worker's cannot (other units).
+    let leader = t.login("leder").await;
+    let (status, list) = t.get(&leader, "/break-glass").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let gid = grant["id"].as_str().unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["grant"]["id"] == gid),
+        "{list}"
+    );
+    let (status, _) = t
+        .post(
+            &leader,
+            &format!("/break-glass/{gid}/reviewed"),
+            json!({"note": "Set og i orden"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = t.get(&leader, "/break-glass").await;
+    assert!(
+        !list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["grant"]["id"] == gid)
+    );
+    let (status, _) = t.get(&sb, "/break-glass").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only leaders review");
+    // Leaders see individuals only as team members.
+    let (status, body) = t.get(&leader, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Hospital staff on the care team need the citizen's consent; withdrawal bites at once.
+    let (status, plan) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "Egen bolig"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let pid = plan["id"].as_str().unwrap();
+    let (hospital_id, hospital_org) = staff_id(t, "sygehus").await;
+    let (status, p) = t
+        .post(&sb, &format!("/plans/{pid}/team"), json!({"version": 1, "kind": "staff", "staff_id": hospital_id, "role": "Hospitalssocialrådgiver"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let hospital = t.login("sygehus").await;
+    let (status, _) = t.get(&hospital, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no consent yet");
+    let (status, body) = t
+        .post(&sb, &format!("/citizens/{cid}/consents"), json!({"organisation_id": hospital_org, "scope": "general", "given_how": "verbal", "valid_to": "2020-01-01"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "end before start: {body}"
+    );
+    let (status, consent) = t
+        .post(&sb, &format!("/citizens/{cid}/consents"), json!({"organisation_id": hospital_org, "scope": "general", "given_how": "verbal", "note": "Givet på mødet"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{consent}");
+    let (status, body) = t.get(&hospital, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let consent_id = consent["id"].as_str().unwrap();
+    let (status, _) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/consents/{consent_id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = t.get(&hospital, &format!("/citizens/{cid}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "withdrawn consent takes effect at once"
+    );
+    let (status, _) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/consents/{consent_id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // A volunteer sees her own task with the citizen's first name, nothing else.
+    let (vol_id, _) = staff_id(t, "frivillig").await;
+    let (status, task) = t
+        .post(&sb, &format!("/citizens/{cid}/tasks"), json!({"title": "Følg til tandlæge", "owner": format!("staff:{vol_id}"), "due": "2099-01-01"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let vol = t.login("frivillig").await;
+    let (status, work) = t.get(&vol, "/my-work").await;
+    assert_eq!(status, StatusCode::OK, "{work}");
+    let mine = work["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == task["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(mine["citizen_name"], "Ingeborg", "first name only: {mine}");
+    assert!(
+        !work.to_string().contains("Testrup") && !work.to_string().contains("070761"),
+        "{work}"
+    );
+    for path in [
+        format!("/citizens/{cid}"),
+        format!("/citizens/{cid}/plans"),
+        format!("/citizens/{cid}/tasks"),
+    ] {
+        let (status, _) = t.get(&vol, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, done) = t
+        .post(
+            &vol,
+            &format!("/tasks/{}/done", task["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    // Administrators and the data-protection officer see no citizen data.
+    for who in ["admin", "tilsyn"] {
+        let tok = t.login(who).await;
+        let (status, _) = t.get(&tok, &format!("/citizens/{cid}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+    }
+    // The data-protection officer reads the audit trail: who, as what, why, and the refusals.
+    let dpo = t.login("tilsyn").await;
+    let (status, trail) = t.get(&dpo, &format!("/audit?citizen={cid}")).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let events = trail.as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["outcome"] == "denied" && e["actor_profession"] == "Sygeplejerske"),
+        "{trail}"
+    );
+    assert!(
+        events.iter().any(|e| e["action"] == "break_glass"
+            && e["purpose"].as_str().unwrap_or("").contains("akut")),
+        "{trail}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["purpose"] == "brudt glas" && e["outcome"] == "allowed"),
+        "{trail}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["outcome"] == "denied" && e["actor_profession"] == "Frivillig"),
+        "{trail}"
+    );
+    let (status, _) = t.get(&sb, "/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = t.get(&leader, "/audit").await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a leader of several units picks one: {body}"
+    );
+    let sygepleje = t.unit_id(&leader, "Sygepleje").await;
+    let (status, body) = t.get(&leader, &format!("/audit?unit={sygepleje}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_unit_id"] == sygepleje.as_str())
+    );
+    let (status, _) = t.get(&leader, &format!("/audit?unit={unit}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not the leader's unit");
 }

@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api_access;
 use crate::api_plan;
 use crate::api_progress;
 use crate::error::{ApiError, ErrorBody};
@@ -599,6 +600,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             api_progress::create_scale
         ))
         .routes(routes!(api_progress::set_scale_active))
+        .routes(routes!(api_access::list_consents, api_access::add_consent))
+        .routes(routes!(api_access::withdraw_consent))
+        .routes(routes!(api_access::break_glass))
+        .routes(routes!(api_access::unreviewed_grants))
+        .routes(routes!(api_access::review_grant))
+        .routes(routes!(api_access::audit))
         .routes(routes!(api_plan::my_work))
         .routes(routes!(api_plan::team_view))
         .split_for_parts();

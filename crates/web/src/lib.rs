@@ -7,6 +7,7 @@
 
 pub mod access_pages;
 pub mod api;
+pub mod api_access;
 pub mod api_plan;
 pub mod api_progress;
 pub mod charts;
