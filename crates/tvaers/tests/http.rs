@@ -447,6 +447,7 @@ http_suite!(
     browser_forms_without_valid_csrf_are_403,
     progress_pages_record_show_and_refuse_in_danish,
     access_follows_relationship_consent_role_and_break_glass,
+    every_route_as_every_role_reveals_nothing_of_a_stranger,
     browser_search_and_citizen_page_show_masked_cpr,
     browser_reveal_shows_full_cpr_and_is_audited,
     browser_logout_ends_the_session,
@@ -2308,4 +2309,238 @@ async fn access_follows_relationship_consent_role_and_break_glass(t: &Ctx) {
     );
     let (status, _) = t.get(&leader, &format!("/audit?unit={unit}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "not the leader's unit");
+}
+
+// ---------------------------------------------------------------------------
+// Issue 7: walk every route as every demo role; nothing of a citizen nobody
+// works with may come back. A new route without a policy check fails here.
+
+const SECRET_NAME: &str = "Hemmelighedsen";
+const SECRET_CPR: &str = "2405791234";
+const SECRET_TEXT: &str = "HEMMELIGT-INDHOLD";
+
+/// Route paths as registered in the web crate's router (`.route("…"`).
+fn page_routes() -> Vec<String> {
+    let src = include_str!("../../web/src/lib.rs");
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(i) = rest.find(".route(") {
+        rest = &rest[i + 7..];
+        let Some(q) = rest.find('"') else { break };
+        let after = &rest[q + 1..];
+        let Some(end) = after.find('"') else { break };
+        out.push(after[..end].to_string());
+        rest = &after[end..];
+    }
+    assert!(out.len() > 30, "parsed too few routes: {out:?}");
+    out
+}
+
+struct Secret {
+    citizen: String,
+    plan: String,
+    goal: String,
+    meeting: String,
+    task: String,
+}
+
+/// A citizen with a plan, goal, meeting and task that no demo login works with.
+async fn secret_citizen(t: &Ctx) -> Secret {
+    let sb = t.login("sagsbehandler").await;
+    let c = t
+        .create_citizen(&sb, "240579-1234", "Hemmelig", SECRET_NAME)
+        .await;
+    let cid = c["id"].as_str().unwrap().to_string();
+    let (status, p) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": SECRET_TEXT}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_str().unwrap().to_string();
+    let (status, p) = t
+        .post(
+            &sb,
+            &format!("/plans/{pid}/goals"),
+            json!({"version": 1, "text": SECRET_TEXT, "scale": "gas"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let goal = p["content"]["goals"][0]["id"].as_str().unwrap().to_string();
+    let (status, m) = t
+        .post(&sb, &format!("/citizens/{cid}/meetings"), json!({"kind": "network", "starts_at": "2099-01-10T10:00",
+            "location": "Rådhuset", "agenda": SECRET_TEXT, "staff_ids": [], "citizen_attends": true}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let meeting = m["id"].as_str().unwrap().to_string();
+    let (status, task) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/tasks"),
+            json!({"title": SECRET_TEXT, "owner": "citizen", "due": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    // Hand the plan to a staff member who is no demo login, leave the team,
+    // and let the intake grant lapse: now no demo login works with the citizen.
+    let logins: Vec<&str> = tvaers_app::demo::DEMO_LOGINS.iter().map(|l| l.0).collect();
+    let other = t
+        .store
+        .list_staff(tvaers_store::Page::new(200, 0))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            !logins.contains(&s.username.as_str())
+                && s.role() == tvaers_domain::staff::Role::Professional
+        })
+        .unwrap();
+    let (status, p) = t
+        .post(&sb, &format!("/plans/{pid}/team"), json!({"version": 2, "kind": "staff", "staff_id": other.id.to_string(), "role": "Kontakt"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let (status, p) = t
+        .post(
+            &sb,
+            &format!("/plans/{pid}/coordinator"),
+            json!({"version": 3, "staff_id": other.id.to_string()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let me = t
+        .store
+        .get_staff_by_username("sagsbehandler")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let (status, p) = t
+        .api(
+            Method::DELETE,
+            &format!("/plans/{pid}/team/{me}?version=4"),
+            Some(&sb),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    t.store
+        .debug_exec("UPDATE access_grants SET expires_at = granted_at")
+        .await
+        .unwrap();
+    Secret {
+        citizen: cid,
+        plan: pid,
+        goal,
+        meeting,
+        task: task["id"].as_str().unwrap().to_string(),
+    }
+}
+
+fn fill(path: &str, s: &Secret, api: bool) -> String {
+    let mut out = String::new();
+    let mut prev = "";
+    for seg in path.split('/').filter(|x| !x.is_empty()) {
+        let value = if seg.starts_with('{') {
+            match (prev, seg) {
+                (_, "{goal_id}") => s.goal.clone(),
+                (_, "{version}") => "1".into(),
+                (_, "{table}") => {
+                    if api {
+                        "funktionsniveau".into()
+                    } else {
+                        "funktionsniveau.csv".into()
+                    }
+                }
+                ("borgere" | "citizens", _) => s.citizen.clone(),
+                ("planer" | "plans", _) => s.plan.clone(),
+                ("moeder" | "meetings", _) => s.meeting.clone(),
+                ("opgaver" | "tasks", _) => s.task.clone(),
+                _ => uuid::Uuid::now_v7().to_string(),
+            }
+        } else {
+            seg.to_string()
+        };
+        out.push('/');
+        out.push_str(&value);
+        prev = seg;
+    }
+    if out.is_empty() { "/".into() } else { out }
+}
+
+fn assert_no_leak(who: &str, what: &str, status: StatusCode, body: &str) {
+    assert!(!status.is_server_error(), "{who} {what}: {status}\n{body}");
+    for secret in [SECRET_NAME, SECRET_CPR, "240579-1234", SECRET_TEXT] {
+        assert!(
+            !body.contains(secret),
+            "{who} {what} ({status}) returned {secret}:\n{body}"
+        );
+    }
+}
+
+async fn every_route_as_every_role_reveals_nothing_of_a_stranger(t: &Ctx) {
+    let s = secret_citizen(t).await;
+    let pages = page_routes();
+    let (_, spec) = t.api(Method::GET, "/openapi.json", None, None).await;
+    let api_paths: Vec<(String, Vec<String>)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, ops)| {
+            (
+                p.clone(),
+                ops.as_object().unwrap().keys().cloned().collect(),
+            )
+        })
+        .collect();
+    assert!(api_paths.len() > 40, "{}", api_paths.len());
+    let mut checked = 0;
+    for (who, ..) in tvaers_app::demo::DEMO_LOGINS {
+        let (b, _) = t.browser_login(who).await;
+        for path in &pages {
+            let url = t.url(&fill(path, &s, false));
+            let resp = b.get(&url).send().await.unwrap();
+            let status = resp.status();
+            assert_no_leak(who, &url, status, &resp.text().await.unwrap());
+            checked += 1;
+        }
+        let tok = t.login(who).await;
+        for (path, methods) in &api_paths {
+            let filled = fill(path, &s, true);
+            for m in methods {
+                let method = Method::from_bytes(m.to_uppercase().as_bytes()).unwrap();
+                if path.starts_with("/auth/") {
+                    continue;
+                }
+                let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+                let resp = t
+                    .http
+                    .request(method.clone(), format!("{}/api/v1{filled}", t.base))
+                    .bearer_auth(&tok)
+                    .json(&body.unwrap_or(Value::Null))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                assert_no_leak(
+                    who,
+                    &format!("{method} {filled}"),
+                    status,
+                    &resp.text().await.unwrap(),
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    // The citizen is still intact: the walk changed nothing it was not allowed to.
+    let c = t
+        .store
+        .get_citizen(CitizenId(s.citizen.parse().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.family_name, SECRET_NAME);
 }
