@@ -36,7 +36,7 @@ impl LoginThrottle {
         }
     }
 
-    fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
+    pub(crate) fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
         if let Some(ip) = ip
             && self.per_ip.check_key(&ip).is_err()
         {
@@ -65,7 +65,7 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: &str, hash: Option<String>) -> bool {
+pub(crate) async fn verify_password(password: &str, hash: Option<String>) -> bool {
     let password = password.to_string();
     tokio::task::spawn_blocking(move || {
         // Verify against a dummy hash when the account has none, so timing does not

@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod org;
 pub mod plans;
 pub mod policy;
+pub mod portal;
 pub mod stats;
 
 use std::sync::Arc;
