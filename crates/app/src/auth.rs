@@ -135,6 +135,8 @@ impl App {
             return Err(AppError::BadCredentials);
         }
         self.throttle.check(&username, ip)?;
+        let key = format!("staff:{username}");
+        self.check_lockout(&key).await?;
         let found = self.store.get_staff_by_username(&username).await?;
         let (staff, hash) = match found {
             Some((s, h)) => (Some(s), h),
@@ -143,8 +145,9 @@ impl App {
         let ok = verify_password(password, hash).await;
         let staff = match staff {
             Some(s) if ok && s.active => s,
-            _ => return Err(AppError::BadCredentials),
+            _ => return Err(self.login_failed(&key).await),
         };
+        self.store.clear_login_failures(&key).await?;
         let now = OffsetDateTime::now_utc();
         let token = new_secret();
         let ttl = match kind {

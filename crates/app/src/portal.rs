@@ -103,8 +103,15 @@ impl App {
         if username.is_empty() || secret.is_empty() || secret.len() > 1024 {
             return Err(AppError::BadCredentials);
         }
-        self.throttle.check(&format!("borger:{username}"), ip)?;
-        let account = identity.verify(self, &username, secret).await?;
+        let key = format!("borger:{username}");
+        self.throttle.check(&key, ip)?;
+        self.check_lockout(&key).await?;
+        let account = match identity.verify(self, &username, secret).await {
+            Ok(a) => a,
+            Err(AppError::BadCredentials) => return Err(self.login_failed(&key).await),
+            Err(e) => return Err(e),
+        };
+        self.store.clear_login_failures(&key).await?;
         let now = OffsetDateTime::now_utc();
         let token = new_secret();
         let session = PortalSession {

@@ -1981,6 +1981,52 @@ macro_rules! impl_store {
                 rows.iter().map(|r| Ok(CitizenId(r.try_get("id").map_err(map_err)?))).collect()
             }
 
+            async fn login_locked_until(&self, key: &str, now: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
+                let until: Option<Option<OffsetDateTime>> = sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?;
+                Ok(until.flatten().filter(|u| *u > now))
+            }
+
+            async fn record_login_failure(&self, key: &str, now: OffsetDateTime, max: i64, lock: time::Duration) -> Result<Option<OffsetDateTime>> {
+                let now = now.to_offset(time::UtcOffset::UTC);
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let failures: i64 = sqlx::query_scalar(
+                    "INSERT INTO login_failures (key, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
+                     ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1, updated_at = $2 RETURNING failures",
+                )
+                .bind(key)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let locked = if failures >= max {
+                    let until = now + lock;
+                    sqlx::query("UPDATE login_failures SET failures = 0, locked_until = $2 WHERE key = $1")
+                        .bind(key)
+                        .bind(until)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    Some(until)
+                } else {
+                    None
+                };
+                tx.commit().await.map_err(map_err)?;
+                Ok(locked)
+            }
+
+            async fn clear_login_failures(&self, key: &str) -> Result<()> {
+                sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                    .bind(key)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
             async fn create_portal_account(&self, a: &PortalAccount, password_hash: Option<&str>) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO portal_accounts (id, citizen_id, username, password_hash, kind, relative_name, active, created_at) \

@@ -491,6 +491,24 @@ pub trait Store: Send + Sync + 'static {
         citizens: &[CitizenId],
         now: OffsetDateTime,
     ) -> Result<Vec<CitizenId>>;
+    // --- login lockout
+    /// Until when the login `key` is locked, if it is.
+    async fn login_locked_until(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>>;
+    /// Counts a failed login; at `max` consecutive failures the key is locked
+    /// until `now + lock` (and the count starts over). Returns the lock, if set.
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+        max: i64,
+        lock: time::Duration,
+    ) -> Result<Option<OffsetDateTime>>;
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+
     // --- citizen portal
     async fn create_portal_account(
         &self,

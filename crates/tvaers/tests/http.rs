@@ -449,6 +449,7 @@ http_suite!(
     access_follows_relationship_consent_role_and_break_glass,
     every_route_as_every_role_reveals_nothing_of_a_stranger,
     citizen_portal_reads_plan_writes_wishes_and_shows_who_looked,
+    five_wrong_passwords_lock_the_account_for_a_while,
     browser_search_and_citizen_page_show_masked_cpr,
     browser_reveal_shows_full_cpr_and_is_audited,
     browser_logout_ends_the_session,
@@ -2722,4 +2723,51 @@ async fn citizen_portal_reads_plan_writes_wishes_and_shows_who_looked(t: &Ctx) {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = page(&rb, t.url("/borger")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn five_wrong_passwords_lock_the_account_for_a_while(t: &Ctx) {
+    for _ in 0..4 {
+        let (status, body) = t
+            .api(
+                Method::POST,
+                "/auth/login",
+                None,
+                Some(json!({"username": "terapeut", "password": "forkert-kodeord"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, body) = t
+        .api(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(json!({"username": "terapeut", "password": "forkert-kodeord"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "locked_out");
+    // Locked: even the right password is refused, with a Danish message.
+    let (status, body) = t
+        .api(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(json!({"username": "terapeut", "password": tvaers_app::demo::DEMO_PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("midlertidigt låst")
+    );
+    // Other accounts are unaffected; when the lock expires the right password works again.
+    t.login("sosu").await;
+    t.store
+        .debug_exec("UPDATE login_failures SET locked_until = updated_at")
+        .await
+        .unwrap();
+    t.login("terapeut").await;
 }

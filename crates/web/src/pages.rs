@@ -259,7 +259,7 @@ pub async fn login_submit(
             );
             resp
         }
-        Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
+        Err(e @ (AppError::BadCredentials | AppError::Throttled | AppError::LockedOut)) => {
             let status = classify(&e).0;
             render_status(
                 status,

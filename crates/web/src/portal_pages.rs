@@ -104,7 +104,12 @@ pub async fn login_submit(
             );
             resp
         }
-        Err(e @ (AppError::BadCredentials | AppError::Throttled | AppError::Forbidden(_))) => {
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::Throttled
+            | AppError::LockedOut
+            | AppError::Forbidden(_)),
+        ) => {
             let status = crate::error::classify(&e).0;
             render_status(
                 status,
