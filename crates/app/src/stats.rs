@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime};
 use tvaers_domain::Actor;
 use tvaers_domain::ValidationErrors;
 use tvaers_domain::case::{CaseArea, Caseload};
@@ -20,9 +20,10 @@ use tvaers_domain::stats::{AGE_BANDS, Cell, Period, birth_range, suppress, suppr
 use tvaers_domain::terminology::{fsiii_display, fsiii_main_area};
 use tvaers_store::StatsFilter;
 
-use crate::meetings::copenhagen_offset;
+use crate::meetings::local_midnight;
 use crate::policy::{Action, Resource};
 use crate::{App, AppResult};
+use tvaers_domain::case::parse_date;
 
 /// A statistics query as typed in the filter form or the API's query string.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
@@ -55,31 +56,6 @@ fn text(v: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
-}
-
-fn parse_date(
-    e: &mut ValidationErrors,
-    field: &'static str,
-    label: &str,
-    raw: &str,
-) -> Option<Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    match Date::parse(raw.trim(), &fmt) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            e.add(
-                field,
-                format!("{label} skal være en gyldig dato (ÅÅÅÅ-MM-DD)."),
-            );
-            None
-        }
-    }
-}
-
-/// Midnight in Denmark at the start of `d`.
-fn local_midnight(d: Date) -> OffsetDateTime {
-    d.with_time(Time::MIDNIGHT)
-        .assume_offset(copenhagen_offset(d))
 }
 
 impl StatsQuery {

@@ -16,14 +16,11 @@ use tvaers_domain::audit::{AuditAction, AuditEvent, AuditOutcome};
 use tvaers_domain::ids::CitizenId;
 
 use crate::AppState;
+use crate::pages::parse_id;
 use crate::pages::{FormData, Layout, check_csrf, error_page, render, render_status};
 use crate::plan_pages::{Opt, fmt_time};
 use crate::progress_pages::csv_response;
 use crate::session::PageUser;
-
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.trim().parse().map_err(|_| AppError::NotFound)
-}
 
 // ---------------------------------------------------------------------------
 // Break the glass

@@ -69,7 +69,7 @@ where
     }
 }
 
-fn parse_id<T>(raw: &str, wrap: fn(uuid::Uuid) -> T) -> Result<T, ApiError> {
+pub(crate) fn parse_id<T>(raw: &str, wrap: fn(uuid::Uuid) -> T) -> Result<T, ApiError> {
     raw.parse::<uuid::Uuid>()
         .map(wrap)
         .map_err(|_| AppError::NotFound.into())

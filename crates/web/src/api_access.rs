@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tvaers_app::AppError;
 use tvaers_app::access::{AuditQuery, ConsentInput};
 use tvaers_domain::access::{AccessGrant, Consent, ConsentId};
 use tvaers_domain::audit::AuditEvent;
@@ -20,9 +19,7 @@ use crate::session::ApiUser;
 type ApiResult<T> = Result<T, ApiError>;
 
 fn parse_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
-    raw.trim()
-        .parse::<uuid::Uuid>()
-        .map_err(|_| AppError::NotFound.into())
+    crate::api::parse_id(raw, |u| u)
 }
 
 /// The citizen's consents, withdrawn ones included.

@@ -25,18 +25,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::ApiJson;
+use crate::api::parse_id;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiUser;
 
 type ApiResult<T> = Result<T, ApiError>;
-
-/// An id from the path; anything that is not one is simply not found.
-fn parse_id<T>(raw: &str, wrap: fn(uuid::Uuid) -> T) -> Result<T, ApiError> {
-    raw.trim()
-        .parse::<uuid::Uuid>()
-        .map(wrap)
-        .map_err(|_| AppError::NotFound.into())
-}
 
 /// A version number from the path; anything else is not found.
 fn parse_version_path(raw: &str) -> Result<i64, ApiError> {

@@ -16,17 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::ApiJson;
+use crate::api::parse_id;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiUser;
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn parse_id<T>(raw: &str, wrap: fn(uuid::Uuid) -> T) -> Result<T, ApiError> {
-    raw.trim()
-        .parse::<uuid::Uuid>()
-        .map(wrap)
-        .map_err(|_| AppError::NotFound.into())
-}
 
 /// Record a measurement on a goal of the active plan or on an FSIII area;
 /// with `supersedes`, a correction of an earlier measurement.

@@ -99,6 +99,20 @@ struct ErrorPage {
     break_glass: Option<String>,
 }
 
+/// An id from the path; anything that is not one is simply not found.
+pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.trim().parse().map_err(|_| AppError::NotFound)
+}
+
+/// Login CSRF: a cross-site form post carries a foreign `Origin`.
+pub(crate) fn foreign_origin(headers: &HeaderMap) -> Option<Response> {
+    let (origin, host) = (headers.get(header::ORIGIN)?, headers.get(header::HOST)?);
+    let origin = origin.to_str().unwrap_or_default();
+    let host = host.to_str().unwrap_or_default();
+    (!origin.ends_with(&format!("://{host}")))
+        .then(|| error_page(AppError::Forbidden("Ugyldig afsender.".into()), None))
+}
+
 /// A Danish error page for an application error.
 pub fn error_page(e: AppError, user: Option<&Authenticated>) -> Response {
     let (status, _) = classify(&e);
@@ -231,13 +245,8 @@ pub async fn login_submit(
 ) -> Response {
     let form = FormData::parse(&body);
     let username = form.get("username");
-    // Login CSRF: a cross-site form post carries a foreign Origin.
-    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        let origin = origin.to_str().unwrap_or_default();
-        let host = host.to_str().unwrap_or_default();
-        if !origin.ends_with(&format!("://{host}")) {
-            return error_page(AppError::Forbidden("Ugyldig afsender.".into()), None);
-        }
+    if let Some(r) = foreign_origin(&headers) {
+        return r;
     }
     match state
         .app

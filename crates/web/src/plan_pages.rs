@@ -33,6 +33,7 @@ use tvaers_domain::scale::Scale;
 use tvaers_domain::staff::{Role, Staff};
 
 use crate::AppState;
+use crate::pages::parse_id;
 use crate::pages::{FormData, Layout, check_csrf, error_page, render, render_status};
 use crate::session::PageUser;
 
@@ -76,10 +77,6 @@ fn fmt_num(v: f64) -> String {
 
 fn today_local() -> Date {
     to_local(OffsetDateTime::now_utc()).date()
-}
-
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.trim().parse().map_err(|_| AppError::NotFound)
 }
 
 fn status_for(errors: &ValidationErrors) -> StatusCode {

@@ -77,12 +77,8 @@ pub async fn login_submit(
     body: Bytes,
 ) -> Response {
     let form = FormData::parse(&body);
-    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        let origin = origin.to_str().unwrap_or_default();
-        let host = host.to_str().unwrap_or_default();
-        if !origin.ends_with(&format!("://{host}")) {
-            return error_page(AppError::Forbidden("Ugyldig afsender.".into()), None);
-        }
+    if let Some(r) = crate::pages::foreign_origin(&headers) {
+        return r;
     }
     let username = form.get("username");
     match state

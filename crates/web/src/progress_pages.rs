@@ -24,13 +24,10 @@ use tvaers_domain::terminology::fsiii_areas;
 
 use crate::AppState;
 use crate::charts;
+use crate::pages::parse_id;
 use crate::pages::{FormData, Layout, check_csrf, error_page, render, render_status};
 use crate::plan_pages::{Opt, fmt_time};
 use crate::session::PageUser;
-
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.trim().parse().map_err(|_| AppError::NotFound)
-}
 
 /// A measurement as a row of a table.
 pub struct MeasurementRow {
