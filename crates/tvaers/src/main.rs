@@ -52,6 +52,10 @@ enum Command {
         /// Statistics hide counts from 1 to this minus one, so no individual can be singled out.
         #[arg(long, env = "TVAERS_STATS_MIN_CELL", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=100))]
         stats_min_cell: i64,
+        /// Benchmarks only: skip the access policy and read auditing, to measure
+        /// what they cost. Needs TVAERS_BENCHMARK_ONLY=1 as well.
+        #[arg(long, hide = true)]
+        bench_without_access_checks: bool,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -219,7 +223,18 @@ async fn run() -> Result<()> {
             demo,
             secure_cookies,
             stats_min_cell,
+            bench_without_access_checks,
         } => {
+            if bench_without_access_checks {
+                if std::env::var("TVAERS_BENCHMARK_ONLY").as_deref() != Ok("1") {
+                    bail!(
+                        "--bench-without-access-checks turns off the access policy and needs TVAERS_BENCHMARK_ONLY=1"
+                    );
+                }
+                eprintln!(
+                    "ADVARSEL: adgangskontrol og logning af opslag er slået fra — kun til måling, aldrig med rigtige data."
+                );
+            }
             let store = open(&db).await?;
             if demo {
                 seed_demo(&*store, 500, 42, false).await?;
@@ -240,6 +255,7 @@ async fn run() -> Result<()> {
             tracing::info!(%bind, backend = store.backend().name(), "listening");
             let settings = Settings {
                 stats_min_cell,
+                access_checks: !bench_without_access_checks,
                 ..Settings::default()
             };
             let app = App::new(store, settings);
