@@ -199,3 +199,142 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Journal (issue 6): which entries a reader may see.
+//
+// | class (følsomhed)          | fagperson/leder          | borger (portal, later) |
+// |----------------------------|--------------------------|------------------------|
+// | almindelig                 | ✔                        | ✔                      |
+// | følsomme helbredsoplysn.   | only health professions  | ✔                      |
+// | følsomme sociale oplysn.   | ✔                        | ✔                      |
+// | tredjemand                 | ✔                        | ✘ never                |
+//
+// Until issue 7 adds consent, care teams and break-the-glass, a health entry is
+// read only by the health professions (`Profession::is_health`). Whoever may
+// not read a class may not write or correct an entry of it either.
+
+use tvaers_domain::journal::Sensitivity;
+use tvaers_store::CitizenScope;
+
+/// Whether `actor` may read a journal entry of class `s` (given that they may
+/// read the citizen at all — ask [`allowed`] for that).
+pub fn may_read_entry(actor: &Actor, s: Sensitivity) -> bool {
+    match actor.role() {
+        Role::Administrator | Role::Volunteer => false,
+        Role::Professional | Role::Leader => match s {
+            Sensitivity::Normal | Sensitivity::Social | Sensitivity::ThirdParty => true,
+            Sensitivity::Health => actor.profession.is_health(),
+        },
+    }
+}
+
+/// The classes `actor` may read, handed to the store so nothing else is
+/// counted, ranked or shown.
+pub fn readable_sensitivities(actor: &Actor) -> Vec<Sensitivity> {
+    Sensitivity::ALL
+        .iter()
+        .copied()
+        .filter(|s| may_read_entry(actor, *s))
+        .collect()
+}
+
+/// Whether the citizen may see an entry of class `s` in their own journal
+/// (the portal arrives later; the rule is here now): never third-party information.
+pub fn citizen_may_read_entry(s: Sensitivity) -> bool {
+    s != Sensitivity::ThirdParty
+}
+
+/// The citizens whose journals `actor` may search across. Today professionals
+/// and leaders may read every citizen, everyone else none; issue 7 narrows
+/// this to care teams and units with an open case.
+pub fn readable_citizens(actor: &Actor) -> CitizenScope {
+    match actor.role() {
+        Role::Professional | Role::Leader => CitizenScope::All,
+        Role::Administrator | Role::Volunteer => CitizenScope::Only(vec![]),
+    }
+}
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+    use tvaers_domain::ids::{OrganisationId, StaffId};
+    use tvaers_domain::staff::Profession;
+
+    fn actor(p: Profession) -> Actor {
+        Actor {
+            staff_id: StaffId::new(),
+            username: "x".into(),
+            full_name: "X".into(),
+            profession: p,
+            organisation_id: OrganisationId::new(),
+            unit_ids: vec![],
+        }
+    }
+
+    #[test]
+    fn sensitive_health_entries_only_for_health_professions() {
+        for p in Profession::ALL {
+            let a = actor(*p);
+            let expected = matches!(p.role(), Role::Professional | Role::Leader) && p.is_health();
+            assert_eq!(may_read_entry(&a, Sensitivity::Health), expected, "{p:?}");
+        }
+        assert!(may_read_entry(
+            &actor(Profession::Nurse),
+            Sensitivity::Health
+        ));
+        assert!(!may_read_entry(
+            &actor(Profession::SocialWorker),
+            Sensitivity::Health
+        ));
+        assert!(!may_read_entry(
+            &actor(Profession::Leader),
+            Sensitivity::Health
+        ));
+    }
+
+    #[test]
+    fn professionals_read_normal_social_and_third_party_entries() {
+        for p in Profession::ALL
+            .iter()
+            .filter(|p| matches!(p.role(), Role::Professional | Role::Leader))
+        {
+            for s in [
+                Sensitivity::Normal,
+                Sensitivity::Social,
+                Sensitivity::ThirdParty,
+            ] {
+                assert!(may_read_entry(&actor(*p), s), "{p:?} {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn volunteers_and_administrators_read_no_entries_and_search_no_journals() {
+        for p in [
+            Profession::Volunteer,
+            Profession::PeerWorker,
+            Profession::Administrator,
+        ] {
+            let a = actor(p);
+            assert!(readable_sensitivities(&a).is_empty(), "{p:?}");
+            assert_eq!(readable_citizens(&a), CitizenScope::Only(vec![]), "{p:?}");
+        }
+        assert_eq!(
+            readable_citizens(&actor(Profession::Nurse)),
+            CitizenScope::All
+        );
+    }
+
+    #[test]
+    fn third_party_information_is_never_shown_to_the_citizen() {
+        assert!(!citizen_may_read_entry(Sensitivity::ThirdParty));
+        for s in [
+            Sensitivity::Normal,
+            Sensitivity::Health,
+            Sensitivity::Social,
+        ] {
+            assert!(citizen_may_read_entry(s), "{s:?}");
+        }
+    }
+}

@@ -66,6 +66,11 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Rebuild the journal's full-text search index from the entries.
+    Reindex {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -241,6 +246,26 @@ async fn run() -> Result<()> {
                 "Demo data ready: {} citizens.",
                 store.count_citizens().await?
             );
+        }
+        Command::Reindex { db } => {
+            let store = open(&db).await?;
+            let app = App::new(store, Settings::default());
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} notater ({eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_message("Genopbygger søgeindekset");
+            let b = bar.clone();
+            let n = app
+                .reindex_journal(&move |done, total| {
+                    b.set_length(total);
+                    b.set_position(done);
+                })
+                .await
+                .map_err(app_error)?;
+            bar.finish_and_clear();
+            println!("Search index rebuilt: {n} journal entries.");
         }
         Command::User { action } => match action {
             UserCommand::Add {

@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod api_journal;
 pub mod api_plan;
 pub mod api_progress;
 pub mod charts;
@@ -311,6 +312,19 @@ pub async fn serve(
             tick.tick().await;
             if let Err(e) = purger.purge_sessions().await {
                 tracing::warn!(error = %e, "session purge");
+            }
+        }
+    });
+    // The search index is written with each entry, so it is only behind if
+    // rows were lost (restore, manual change); check once at start and catch up
+    // in the background while the server already answers.
+    let indexer = app.clone();
+    tokio::spawn(async move {
+        match indexer.catch_up_search_index().await {
+            Ok(0) => tracing::debug!("search index in step with the journal"),
+            Ok(n) => tracing::warn!(n, "search index was behind the journal; caught up"),
+            Err(e) => {
+                tracing::error!(error = %e, "search index check failed; run `tvaers reindex`")
             }
         }
     });
