@@ -874,9 +874,12 @@ impl App {
 
     async fn store_entry(
         &self,
-        entry: JournalEntry,
+        mut entry: JournalEntry,
         mut ev: NewAuditEvent,
     ) -> AppResult<JournalEntry> {
+        // Answer with the times as they read back (UTC), whatever offset was typed.
+        entry.occurred_at = entry.occurred_at.to_offset(time::UtcOffset::UTC);
+        entry.written_at = entry.written_at.to_offset(time::UtcOffset::UTC);
         ev.resource_id = Some(entry.id.0);
         self.store
             .add_journal_entry(&entry, &entry.index_terms(), &ev)
