@@ -121,7 +121,8 @@ impl SearchQuery {
             let (chunk, after) = if let Some(q) = body.strip_prefix('"') {
                 match q.find('"') {
                     Some(end) => (&q[..end], &q[end + 1..]),
-                    None => (q, ""),
+                    // An unclosed quote is noise, not a phrase.
+                    None => ("", q),
                 }
             } else {
                 let end = body.find(char::is_whitespace).unwrap_or(body.len());
@@ -321,6 +322,7 @@ mod tests {
             "OR ELLER \" -",
             "-fald",
             "!!! ???",
+            "\" - OR",
         ] {
             let e = SearchQuery::parse(raw).unwrap_err();
             assert!(e.for_field("q").is_some(), "{raw:?}");

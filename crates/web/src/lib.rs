@@ -11,6 +11,7 @@ pub mod api_plan;
 pub mod api_progress;
 pub mod charts;
 pub mod error;
+pub mod journal_pages;
 pub mod pages;
 pub mod plan_pages;
 pub mod progress_pages;
@@ -163,6 +164,19 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
             "/admin/skalaer/{id}/aktiv",
             post(progress_pages::scale_toggle),
         )
+        // The journal, search and messages (issue 6)
+        .route(
+            "/borgere/{id}/journal",
+            get(journal_pages::journal_show).post(journal_pages::journal_write),
+        )
+        .route("/journal/{id}/ret", post(journal_pages::journal_correct))
+        .route(
+            "/journal/soeg",
+            get(journal_pages::search_form).post(journal_pages::search_submit),
+        )
+        .route("/borgere/{id}/beskeder", post(journal_pages::message_send))
+        .route("/beskeder", get(journal_pages::messages))
+        .route("/beskeder/{id}/laest", post(journal_pages::message_read))
         .route("/mit-arbejde", get(plan_pages::my_work))
         .route("/team", get(plan_pages::team))
         .route(
