@@ -380,6 +380,7 @@ http_suite!(
     journal_reads_and_searches_are_audited,
     lost_index_rows_come_back_when_a_server_starts,
     openapi_lists_journal_paths,
+    pages_answer_bad_input_in_danish_never_500,
 );
 
 // ---------------------------------------------------------------------------
@@ -1217,4 +1218,147 @@ async fn two_servers_on_one_postgres_find_each_others_entries_within_a_second() 
         let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     })
     .await;
+}
+
+// ---------------------------------------------------------------------------
+// Pages
+
+/// A browser logged in through the form (keeps cookies, follows no redirects).
+async fn browser(t: &Ctx, username: &str) -> Client {
+    let b = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let resp = b
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("username", username),
+            ("password", tvaers_app::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    b
+}
+
+async fn page(b: &Client, url: String) -> (StatusCode, String) {
+    let r = b.get(url).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a CSRF token")
+        + 19;
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+async fn pages_answer_bad_input_in_danish_never_500(t: &Ctx) {
+    let tok = t.login("sygeplejerske").await;
+    let citizen = t.create_citizen(&tok, CPR, "Ingeborg").await;
+    t.write(
+        &tok,
+        &citizen,
+        json!({"text": "Borgeren faldt <script>x</script> i haven.", "kind": "home_visit"}),
+    )
+    .await;
+    let b = browser(t, "sygeplejerske").await;
+    let base = &t.base;
+
+    let (status, html) = page(&b, format!("{base}/borgere/{citizen}/journal")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Journal for Ingeborg Testrup"), "{html}");
+    assert!(
+        !html.contains("<script>x</script>"),
+        "entry text is escaped"
+    );
+    assert!(html.contains("script&#62;x"), "the text is shown, escaped");
+    let csrf = csrf_in(&html);
+    let (status, html) = page(
+        &b,
+        format!(
+            "{base}/borgere/{citizen}/journal?type=home_visit&faggruppe=sygeplejerske&side=abc"
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("faldt"), "{html}");
+    let (status, html) = page(
+        &b,
+        format!("{base}/borgere/{citizen}/journal?type=bogus&fra=igaar"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Fra-datoen skal være en gyldig dato"),
+        "{html}"
+    );
+    for bad in [
+        format!("{base}/borgere/garbage/journal"),
+        format!("{base}/journal/soeg?borger=garbage"),
+    ] {
+        let (status, _) = page(&b, bad).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, _) = page(&b, format!("{base}/journal/soeg?borger={citizen}")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let b = b.clone();
+        async move {
+            let r = b.post(path).form(&form).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = post(
+        format!("{base}/borgere/{citizen}/journal"),
+        vec![("csrf", csrf.clone()), ("text", "  ".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Notatet skal have en tekst."), "{html}");
+    let (status, _) = post(
+        format!("{base}/borgere/{citizen}/journal"),
+        vec![("text", "uden token".into())],
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
+    let (status, html) = post(
+        format!("{base}/journal/soeg"),
+        vec![("csrf", csrf.clone()), ("q", "fald ".repeat(2000))],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("højst være 500 tegn"), "{html}");
+    let (status, html) = post(
+        format!("{base}/journal/soeg"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("q", "faldet".into()),
+            ("side", "x".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<mark>faldt</mark>"), "{html}");
+    let (status, _) = post(
+        format!("{base}/journal/{}/ret", uuid::Uuid::now_v7()),
+        vec![
+            ("csrf", csrf.clone()),
+            ("text", "x".into()),
+            ("reason", "y".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page(&b, format!("{base}/beskeder")).await;
+    assert_eq!(status, StatusCode::OK);
+    let vol = browser(t, "frivillig").await;
+    let (status, _) = page(&vol, format!("{base}/beskeder")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = page(&vol, format!("{base}/borgere/{citizen}/journal")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
