@@ -440,6 +440,12 @@ impl App {
         input: &CorrectionInput,
     ) -> AppResult<JournalEntry> {
         let old = self.readable_entry(actor, entry_id, Action::Create).await?;
+        // A stale correction is a conflict, whether it loses before or at the commit.
+        if old.superseded_by.is_some() {
+            return Err(AppError::Conflict(
+                "Notatet er allerede rettet. Genindlæs journalen, og ret den nyeste udgave.".into(),
+            ));
+        }
         let ev = self
             .authorize(
                 actor,
