@@ -71,13 +71,17 @@ describe('The journal in a browser', { timeout: SETUP_TIMEOUT_MS + JOURNEY_TIMEO
       });
       let journalUrl;
 
-      await step(t, 'log in and open a citizen\'s journal from the citizen page', async () => {
+      await step(t, 'register a citizen and open their journal from the citizen page', async () => {
+        // Registering a citizen gives the nurse access to them (issue 7's intake grant),
+        // so the journey does not depend on who works with whom in the demo data.
         await loginOk(page, 'sygeplejerske');
-        await page.goto(`${server.base}/borgere`);
-        await page.getByRole('searchbox', { name: 'Navn eller CPR-nummer' }).fill('Hansen');
-        assertStatus(await navigateBy(page, page.getByRole('button', { name: 'Søg' })), 200, 'citizen search');
-        const first = page.locator('a.citizen-link').first();
-        assertStatus(await navigateBy(page, first), 200, 'citizen page');
+        assertStatus(await page.goto(`${server.base}/borgere/ny`), 200, 'new citizen form');
+        const serial = String(Date.now() % 10000).padStart(4, '0');
+        await page.getByLabel('CPR-nummer *').fill(`150362-${serial}`);
+        await page.getByLabel('Fornavn(e) *').fill('Journa');
+        await page.getByLabel('Efternavn *').fill(`Testesen${serial}`);
+        assertStatus(await navigateBy(page, page.getByRole('button', { name: 'Gem' })), 200, 'save citizen');
+        assert.match(new URL(page.url()).pathname, /^\/borgere\/[0-9a-f-]{36}$/);
         const journal = page.locator('section#journal').getByRole('link', { name: 'Åbn journalen' });
         assertStatus(await navigateBy(page, journal), 200, 'journal page');
         journalUrl = page.url();

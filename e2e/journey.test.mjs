@@ -17,17 +17,21 @@ import {
   journey,
   login,
   loginOk,
+  newPage,
   server,
   setUp,
   tearDown,
 } from './harness.mjs';
 
-const SEARCH_TERM = 'Jensen';
+// The demo case worker works with several Nielsens (open cases in her units) and
+// with none of the Jensens, so both kinds of hit are on the result lists.
+const SEARCH_TERM = 'Nielsen';
+const UNRELATED_TERM = 'Jensen';
 const MASKED_CPR = /\b\d{6}-XXXX\b/;
 // A full CPR number standing alone (not the tail of a UUID or a longer number).
 const FULL_CPR = /(?<![\w-])\d{6}-\d{4}(?![\w-])/;
 
-describe('Tværs in a browser', { timeout: STARTUP_TIMEOUT_MS + 4 * TEST_TIMEOUT_MS }, () => {
+describe('Tværs in a browser', { timeout: STARTUP_TIMEOUT_MS + 5 * TEST_TIMEOUT_MS }, () => {
   before(setUp, { timeout: SETUP_TIMEOUT_MS });
   after(tearDown);
 
@@ -93,6 +97,45 @@ describe('Tværs in a browser', { timeout: STARTUP_TIMEOUT_MS + 4 * TEST_TIMEOUT
         .waitFor({ state: 'visible' });
       assert.equal(new URL(page.url()).pathname, '/login', 'a failed login should stay on /login');
       assert.equal(await page.locator('input[name=username]').count(), 1, 'the login form is gone');
+    });
+  });
+
+  it('a caseworker breaks the glass to read a citizen she does not work with', { timeout: TEST_TIMEOUT_MS }, async () => {
+    await journey('break-glass', async (page) => {
+      await loginOk(page, 'sagsbehandler');
+      await page.goto(`${server.base}/borgere?q=${UNRELATED_TERM}`);
+      const other = page.locator('a.citizen-other').first();
+      await other.waitFor({ state: 'visible' });
+      assert.equal(await page.locator('a.citizen-link').count(), 0, `she works with no ${UNRELATED_TERM}`);
+      assert.match(await page.locator('body').innerText(), /ingen relation/);
+      const target = new URL(await other.getAttribute('href'), page.url()).pathname;
+      const res = await page.goto(`${server.base}${target}`);
+      assert.equal(res.status(), 403, 'a citizen she does not work with is refused');
+      const text = await page.locator('body').innerText();
+      assert.match(text, /Du arbejder ikke med borgeren/);
+      const full = text.match(FULL_CPR);
+      assert.equal(full, null, 'nothing of the citizen is shown');
+      // Too short a reason is refused in Danish; a real one opens the page for 2 hours.
+      await page.locator('#bg-reason').fill('akut');
+      await Promise.all([page.waitForLoadState('load'), page.locator('#break-glass button[type=submit]').click()]);
+      await page.getByText('mindst 10 tegn').first().waitFor({ state: 'visible' });
+      await page.locator('#bg-reason').fill('Borgeren ringer akut, og hendes faste sagsbehandler er syg');
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === target, { waitUntil: 'load' }),
+        page.locator('#break-glass button[type=submit]').click(),
+      ]);
+      await page.getByText('Du har brudt glasset').first().waitFor({ state: 'visible' });
+      assert.match(await page.locator('h1').first().innerText(), new RegExp(UNRELATED_TERM));
+      // Leaders review break-the-glass grants of their own units on this page.
+      const leader = await newPage();
+      try {
+        await loginOk(leader, 'leder');
+        await leader.goto(`${server.base}/bryd-glasset`);
+        const body = await leader.locator('body').innerText();
+        assert.match(body, /Brudt glas til gennemsyn/);
+      } finally {
+        await leader.context().close();
+      }
     });
   });
 

@@ -15,17 +15,17 @@ impl App {
         citizen_id: CitizenId,
         input: &CaseInput,
     ) -> AppResult<Case> {
+        let data = CaseData::parse(input)?;
+        // Opening a case in one's own unit is how work with a citizen begins.
+        let resource = if actor.unit_ids.contains(&data.responsible_unit_id) {
+            Resource::NewCaseInOwnUnit(citizen_id)
+        } else {
+            Resource::Case(citizen_id)
+        };
         let ev = self
-            .authorize(
-                actor,
-                Action::Create,
-                Resource::Case(citizen_id),
-                "case",
-                None,
-            )
+            .authorize(actor, Action::Create, resource, "case", None)
             .await?;
         self.ensure_citizen(citizen_id).await?;
-        let data = CaseData::parse(input)?;
         self.check_references(&data).await?;
         let case = Case {
             id: CaseId::new(),

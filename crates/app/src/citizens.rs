@@ -107,6 +107,7 @@ impl App {
                             family_name: c.family_name,
                             address: c.address,
                             city: c.city,
+                            works_with: false,
                         }]
                     }
                     _ => vec![],
@@ -117,6 +118,20 @@ impl App {
                 self.store.search_citizens(&prefix, page).await?
             }
         };
+        let ids: Vec<CitizenId> = hits.iter().map(|h| h.id).collect();
+        let related = self
+            .store
+            .related_citizens(
+                actor.staff_id,
+                actor.role() == tvaers_domain::staff::Role::Professional,
+                &ids,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+        let mut hits = hits;
+        for h in &mut hits {
+            h.works_with = related.contains(&h.id);
+        }
         self.record(&ev).await?;
         Ok(hits)
     }
@@ -229,6 +244,20 @@ impl App {
         Ok(c.cpr.formatted())
     }
 
+    /// Whether the actor may search the citizen register at all (to show a
+    /// refusal before any search is made; reads nothing).
+    pub fn may_search_citizens(&self, actor: &Actor) -> AppResult<()> {
+        match crate::policy::allowed(
+            actor,
+            Action::Search,
+            Resource::CitizenDirectory,
+            &crate::policy::Facts::default(),
+        ) {
+            crate::policy::Decision::Allow(_) => Ok(()),
+            crate::policy::Decision::Deny(d) => Err(AppError::Forbidden(d.reason().to_string())),
+        }
+    }
+
     pub async fn create_citizen(&self, actor: &Actor, input: &CitizenInput) -> AppResult<Citizen> {
         let mut ev = self
             .authorize(
@@ -244,8 +273,22 @@ impl App {
         ev.action = AuditAction::Create;
         ev.citizen_id = Some(citizen.id);
         ev.resource_id = Some(citizen.id.0);
+        // Whoever registers a citizen may open the first case or plan.
+        let now = time::OffsetDateTime::now_utc();
+        let intake = tvaers_domain::access::AccessGrant {
+            id: uuid::Uuid::now_v7(),
+            citizen_id: citizen.id,
+            staff_id: actor.staff_id,
+            kind: tvaers_domain::access::GrantKind::Intake,
+            reason: "Oprettede borgeren".into(),
+            granted_at: now,
+            expires_at: now + tvaers_domain::access::INTAKE_DURATION,
+            reviewed_at: None,
+            reviewed_by: None,
+            review_note: None,
+        };
         self.store
-            .create_citizen(&citizen, &ev)
+            .create_citizen(&citizen, Some(&intake), &ev)
             .await
             .map_err(duplicate_cpr)?;
         Ok(citizen)

@@ -13,6 +13,11 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Forbidden(String),
+    /// A professional without a relationship to the citizen (may break the glass).
+    #[error(
+        "Du arbejder ikke med borgeren. Du kan bryde glasset med en begrundelse, som din leder ser."
+    )]
+    NoRelationship(tvaers_domain::ids::CitizenId),
     #[error("{0}")]
     Conflict(String),
     /// Someone else saved the plan since this change started from `expected`.

@@ -6,7 +6,7 @@
 //! sensitivity classes a reader may see, and that scope goes into the SQL so
 //! that nothing outside it is counted, ranked or snippeted.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -24,7 +24,7 @@ use tvaers_domain::plan::AreaCode;
 use tvaers_domain::search::{SearchQuery, snippet};
 use tvaers_domain::staff::Profession;
 use tvaers_domain::terminology::fsiii_display;
-use tvaers_store::{IndexDoc, JournalFilter, Page, ReadScope, StoreError};
+use tvaers_store::{IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, StoreError};
 
 use crate::meetings::{copenhagen_offset, parse_local_datetime};
 use crate::policy::{self, Action, Resource};
@@ -390,13 +390,14 @@ impl App {
         };
         let quotes = parse_id(&mut e, "quotes", &input.quotes, JournalEntryId);
         let unit_id = self.pick_unit(actor, &input.unit_id, &mut e);
-        self.check_links(actor, citizen_id, &links, quotes, &mut e)
+        let classes = self.journal_classes(actor, citizen_id).await?;
+        self.check_links(citizen_id, &classes, &links, quotes, &mut e)
             .await?;
         let (Some(kind), Some(occurred_at), Some(sensitivity)) = (kind, occurred_at, sensitivity)
         else {
             return Err(e.into());
         };
-        if !policy::may_read_entry(actor, sensitivity) {
+        if !classes.contains(&sensitivity) {
             e.add(
                 "sensitivity",
                 "Du kan ikke skrive et notat i en følsomhedsklasse, du ikke selv må læse.",
@@ -472,7 +473,11 @@ impl App {
         let (Some(occurred_at), Some(sensitivity)) = (occurred_at, sensitivity) else {
             return Err(e.into());
         };
-        if !policy::may_read_entry(actor, sensitivity) {
+        if !self
+            .journal_classes(actor, old.citizen_id)
+            .await?
+            .contains(&sensitivity)
+        {
             e.add(
                 "sensitivity",
                 "Du kan ikke skrive et notat i en følsomhedsklasse, du ikke selv må læse.",
@@ -541,7 +546,7 @@ impl App {
             .journal_timeline(
                 citizen_id,
                 &filter,
-                &policy::readable_sensitivities(actor),
+                &self.journal_classes(actor, citizen_id).await?,
                 Page {
                     limit: page.limit + 1,
                     offset: page.offset,
@@ -579,16 +584,13 @@ impl App {
             self.ensure_citizen(c).await?;
         }
         let mut query = SearchQuery::parse(&input.q)?;
-        let citizens = match citizen {
+        let (scope, purposes) = match citizen {
             Some(c) => {
                 query = query.within(c);
-                tvaers_store::CitizenScope::Only(vec![c])
+                let classes = self.journal_classes(actor, c).await?;
+                (ReadScope::one(c, classes), BTreeMap::new())
             }
-            None => policy::readable_citizens(actor),
-        };
-        let scope = ReadScope {
-            citizens,
-            sensitivities: policy::readable_sensitivities(actor),
+            None => self.reader_scope(actor).await?,
         };
         let page = Page::new(input.limit.unwrap_or(20), input.offset.unwrap_or(0));
         let found = self.store.search_journal(&query, &scope, page).await?;
@@ -598,15 +600,12 @@ impl App {
             let shown: BTreeSet<CitizenId> =
                 found.hits.iter().map(|h| h.entry.citizen_id).collect();
             for c in shown {
-                self.record(&NewAuditEvent {
-                    actor_id: Some(actor.staff_id),
-                    action: AuditAction::Read,
-                    resource_type: "journal_search_hit",
-                    resource_id: None,
-                    citizen_id: Some(c),
-                    outcome: AuditOutcome::Allowed,
-                    detail: None,
-                })
+                self.record(&read_event(
+                    actor,
+                    c,
+                    "journal_search_hit",
+                    purposes.get(&c),
+                ))
                 .await?;
             }
         }
@@ -650,7 +649,11 @@ impl App {
         let Some(sensitivity) = sensitivity else {
             return Err(e.into());
         };
-        if !policy::may_read_entry(actor, sensitivity) {
+        if !self
+            .journal_classes(actor, citizen_id)
+            .await?
+            .contains(&sensitivity)
+        {
             e.add(
                 "sensitivity",
                 "Du kan ikke skrive en besked i en følsomhedsklasse, du ikke selv må læse.",
@@ -735,6 +738,9 @@ impl App {
         validate_entry(&entry, now)?;
         let ev = NewAuditEvent {
             actor_id: None,
+            actor_profession: None,
+            actor_unit_id: None,
+            purpose: Some("digital kontakt".into()),
             action: AuditAction::Create,
             resource_type: "message",
             resource_id: Some(entry.id.0),
@@ -758,13 +764,13 @@ impl App {
     pub async fn inbox(&self, actor: &Actor) -> AppResult<Inbox> {
         self.authorize(
             actor,
-            Action::Read,
+            Action::Search,
             Resource::CitizenDirectory,
             "inbox",
             None,
         )
         .await?;
-        let sens = policy::readable_sensitivities(actor);
+        let (sens, purposes) = self.reader_scope(actor).await?;
         let units = &actor.unit_ids;
         let unread = self
             .store
@@ -792,16 +798,8 @@ impl App {
         // Showing a message is reading that citizen's journal.
         let shown: BTreeSet<CitizenId> = messages.iter().map(|m| m.entry.citizen_id).collect();
         for c in shown {
-            self.record(&NewAuditEvent {
-                actor_id: Some(actor.staff_id),
-                action: AuditAction::Read,
-                resource_type: "inbox",
-                resource_id: None,
-                citizen_id: Some(c),
-                outcome: AuditOutcome::Allowed,
-                detail: None,
-            })
-            .await?;
+            self.record(&read_event(actor, c, "inbox", purposes.get(&c)))
+                .await?;
         }
         Ok(Inbox {
             unread,
@@ -919,7 +917,11 @@ impl App {
                 Some(id.0),
             )
             .await?;
-        if !policy::may_read_entry(actor, entry.sensitivity) {
+        if !self
+            .journal_classes(actor, entry.citizen_id)
+            .await?
+            .contains(&entry.sensitivity)
+        {
             let mut denied = ev;
             denied.outcome = AuditOutcome::Denied;
             denied.detail =
@@ -955,8 +957,8 @@ impl App {
     /// entry must be this citizen's and readable.
     async fn check_links(
         &self,
-        actor: &Actor,
         citizen_id: CitizenId,
+        classes: &[Sensitivity],
         links: &EntryLinks,
         quotes: Option<JournalEntryId>,
         e: &mut ValidationErrors,
@@ -986,9 +988,8 @@ impl App {
         }
         if let Some(q) = quotes {
             match self.store.get_journal_entry(q).await? {
-                Some(old)
-                    if old.citizen_id == citizen_id
-                        && policy::may_read_entry(actor, old.sensitivity) => {}
+                Some(old) if old.citizen_id == citizen_id && classes.contains(&old.sensitivity) => {
+                }
                 _ => e.add(
                     "quotes",
                     "Notatet, der henvises til, findes ikke i borgerens journal.",
@@ -996,6 +997,98 @@ impl App {
             }
         }
         Ok(())
+    }
+}
+
+impl App {
+    /// The classes of the citizen's journal the actor may read (empty: none).
+    pub async fn journal_classes(
+        &self,
+        actor: &Actor,
+        citizen: CitizenId,
+    ) -> AppResult<Vec<Sensitivity>> {
+        let facts = self
+            .store
+            .access_facts(
+                actor.staff_id,
+                actor.organisation_id,
+                citizen,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+        Ok(policy::journal_classes(actor, citizen, &facts))
+    }
+
+    /// Every journal the actor may read across citizens, with the classes
+    /// readable in each, and the purpose the policy gives for each citizen
+    /// (for the audit trail). The candidates are the citizens the actor works
+    /// with or holds a grant for; the policy decides on each.
+    async fn reader_scope(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<(ReadScope, BTreeMap<CitizenId, String>)> {
+        let all = self
+            .store
+            .journal_reader_facts(
+                actor.staff_id,
+                actor.organisation_id,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+        let mut general = Vec::new();
+        let mut health = Vec::new();
+        let mut purposes = BTreeMap::new();
+        for (c, facts) in all {
+            let policy::Decision::Allow(purpose) =
+                policy::allowed(actor, Action::Read, Resource::Citizen(c), &facts)
+            else {
+                continue;
+            };
+            purposes.insert(c, purpose.to_string());
+            general.push(c);
+            if policy::journal_classes(actor, c, &facts).contains(&Sensitivity::Health) {
+                health.push(c);
+            }
+        }
+        let not_health: Vec<Sensitivity> = Sensitivity::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != Sensitivity::Health)
+            .collect();
+        let scope = ReadScope {
+            grants: vec![
+                ScopeGrant {
+                    citizens: general,
+                    sensitivities: not_health,
+                },
+                ScopeGrant {
+                    citizens: health,
+                    sensitivities: vec![Sensitivity::Health],
+                },
+            ],
+        };
+        Ok((scope, purposes))
+    }
+}
+
+/// The audit event of showing a citizen's journal text in a list.
+fn read_event(
+    actor: &Actor,
+    citizen: CitizenId,
+    resource_type: &'static str,
+    purpose: Option<&String>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        actor_id: Some(actor.staff_id),
+        actor_profession: Some(actor.profession),
+        actor_unit_id: actor.unit_ids.first().copied(),
+        purpose: purpose.cloned(),
+        action: AuditAction::Read,
+        resource_type,
+        resource_id: None,
+        citizen_id: Some(citizen),
+        outcome: AuditOutcome::Allowed,
+        detail: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! Every use case takes an [`Actor`], asks the [`policy`], reads or writes through
 //! the [`Store`] and leaves an audit record — the only path to citizen data.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -24,7 +25,7 @@ use tvaers_domain::audit::{AuditAction, AuditOutcome, NewAuditEvent};
 use tvaers_store::Store;
 
 pub use error::{AppError, AppResult};
-use policy::{Action, Decision, Resource};
+use policy::{Action, Decision, Denial, Resource};
 
 /// Settings the use cases need.
 #[derive(Debug, Clone)]
@@ -100,9 +101,25 @@ impl App {
         resource_type: &'static str,
         resource_id: Option<uuid::Uuid>,
     ) -> AppResult<NewAuditEvent> {
-        let decision = policy::allowed(actor, action, resource);
+        let facts = match resource.citizen() {
+            Some(c) => {
+                self.store
+                    .access_facts(
+                        actor.staff_id,
+                        actor.organisation_id,
+                        c,
+                        time::OffsetDateTime::now_utc(),
+                    )
+                    .await?
+            }
+            None => policy::Facts::default(),
+        };
+        let decision = policy::allowed(actor, action, resource, &facts);
         let mut event = NewAuditEvent {
             actor_id: Some(actor.staff_id),
+            actor_profession: Some(actor.profession),
+            actor_unit_id: actor.unit_ids.first().copied(),
+            purpose: None,
             action: audit_action(action),
             resource_type,
             resource_id,
@@ -111,22 +128,30 @@ impl App {
             detail: None,
         };
         match decision {
-            Decision::Allow => Ok(event),
-            Decision::Deny(reason) => {
+            Decision::Allow(purpose) => {
+                event.purpose = Some(purpose.to_string());
+                Ok(event)
+            }
+            Decision::Deny(denial) => {
                 if resource.is_citizen_data() {
                     event.outcome = AuditOutcome::Denied;
-                    event.detail = Some(reason.to_string());
+                    event.detail = Some(denial.reason().to_string());
                     self.audit.append(event.clone()).await?;
                 }
-                match resource {
-                    Resource::Citizen(_) | Resource::Case(_) => Err(AppError::NotFound),
-                    _ => Err(AppError::Forbidden(reason.to_string())),
+                match (denial, resource.citizen()) {
+                    // Staff who may search the register already know the citizen
+                    // exists; they are told why and may break the glass.
+                    (Denial::NoRelationship, Some(c)) => match self.store.get_citizen(c).await? {
+                        Some(_) => Err(AppError::NoRelationship(c)),
+                        None => Err(AppError::NotFound),
+                    },
+                    (_, Some(_)) => Err(AppError::NotFound),
+                    (d, None) => Err(AppError::Forbidden(d.reason().to_string())),
                 }
             }
         }
     }
 
-    /// NotFound unless the citizen exists (lists of an unknown citizen are 404, not empty).
     pub(crate) async fn ensure_citizen(&self, id: tvaers_domain::ids::CitizenId) -> AppResult<()> {
         self.store
             .get_citizen(id)

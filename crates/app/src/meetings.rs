@@ -51,6 +51,12 @@ pub fn copenhagen_offset(d: Date) -> time::UtcOffset {
     time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(time::UtcOffset::UTC)
 }
 
+/// Midnight in Denmark at the start of `d`.
+pub fn local_midnight(d: Date) -> OffsetDateTime {
+    d.with_time(time::Time::MIDNIGHT)
+        .assume_offset(copenhagen_offset(d))
+}
+
 /// Local Danish time for display.
 pub fn to_local(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(copenhagen_offset(t.date()))
@@ -602,11 +608,16 @@ impl App {
     ) -> AppResult<Task> {
         let task = self.store.get_task(id).await?;
         let citizen = task.as_ref().map(|t| t.citizen_id).unwrap_or_default();
+        let assigned = task.as_ref().is_some_and(|t| match &t.owner {
+            Owner::Staff { staff_id } => *staff_id == actor.staff_id,
+            Owner::Team { unit_id } => actor.unit_ids.contains(unit_id),
+            _ => false,
+        });
         let ev = self
             .authorize(
                 actor,
                 Action::Update,
-                Resource::Citizen(citizen),
+                Resource::Task { citizen, assigned },
                 "task",
                 Some(id.0),
             )
@@ -642,10 +653,16 @@ impl App {
         }
         let now = OffsetDateTime::now_utc();
         let today = to_local(now).date();
-        let tasks = self
+        let mut tasks = self
             .store
             .open_tasks_of(actor.staff_id, &actor.unit_ids, 200)
             .await?;
+        if actor.role() == Role::Volunteer {
+            // Peer workers and volunteers see the citizen's first name and the task, nothing more.
+            for t in &mut tasks {
+                t.citizen_name = t.citizen_given_name.clone();
+            }
+        }
         let mut work = MyWork {
             tasks,
             ..Default::default()
@@ -674,6 +691,9 @@ impl App {
         }
         let ev = tvaers_domain::audit::NewAuditEvent {
             actor_id: Some(actor.staff_id),
+            actor_profession: Some(actor.profession),
+            actor_unit_id: actor.unit_ids.first().copied(),
+            purpose: Some("mit arbejde".into()),
             action: tvaers_domain::audit::AuditAction::Read,
             resource_type: "my_work",
             resource_id: None,

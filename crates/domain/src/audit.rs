@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::ids::{AuditId, CitizenId, StaffId};
+use crate::ids::{AuditId, CitizenId, StaffId, UnitId};
 use crate::org::coded_enum;
+use crate::staff::Profession;
 
 coded_enum!(
     /// What was done.
@@ -15,6 +16,7 @@ coded_enum!(
         Create => ("create", "Oprettede"),
         Update => ("update", "Ændrede"),
         RevealCpr => ("reveal_cpr", "Viste fuldt CPR-nummer"),
+        BreakGlass => ("break_glass", "Brød glasset"),
     }
 );
 
@@ -30,6 +32,12 @@ coded_enum!(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAuditEvent {
     pub actor_id: Option<StaffId>,
+    /// The actor's profession at the time of the decision.
+    pub actor_profession: Option<Profession>,
+    /// The unit through which the actor acted (their first unit when none is specific).
+    pub actor_unit_id: Option<UnitId>,
+    /// Why the data was used: care, break-the-glass with its reason, statistics, …
+    pub purpose: Option<String>,
     pub action: AuditAction,
     /// Kind of resource: "citizen", "case", "citizen_search", …
     pub resource_type: &'static str,
@@ -49,6 +57,9 @@ pub struct AuditEvent {
     pub actor_id: Option<StaffId>,
     pub actor_name: Option<String>,
     pub actor_profession: Option<String>,
+    pub actor_unit_id: Option<UnitId>,
+    pub actor_unit_name: Option<String>,
+    pub purpose: Option<String>,
     pub action: AuditAction,
     pub resource_type: String,
     #[schema(value_type = Option<String>, format = Uuid)]

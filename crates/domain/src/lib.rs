@@ -4,6 +4,7 @@
 //! (a [`Cpr`], a [`citizen::PersonName`]) can only be built by a fallible
 //! constructor, so an invalid value cannot exist past the edge of the system.
 
+pub mod access;
 pub mod actor;
 pub mod audit;
 pub mod case;

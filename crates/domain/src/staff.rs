@@ -26,6 +26,7 @@ coded_enum!(
         PeerWorker => ("peer_medarbejder", "Peer-medarbejder"),
         Volunteer => ("frivillig", "Frivillig"),
         Administrator => ("administrator", "Administrator"),
+        DataProtectionOfficer => ("dpo", "Databeskyttelsesrådgiver"),
     }
 );
 
@@ -36,6 +37,7 @@ coded_enum!(
         Leader => ("leader", "Leder"),
         Volunteer => ("volunteer", "Peer/frivillig"),
         Administrator => ("administrator", "Administrator"),
+        Auditor => ("auditor", "Tilsyn (DPO)"),
     }
 );
 
@@ -45,6 +47,7 @@ impl Profession {
             Profession::Leader => Role::Leader,
             Profession::PeerWorker | Profession::Volunteer => Role::Volunteer,
             Profession::Administrator => Role::Administrator,
+            Profession::DataProtectionOfficer => Role::Auditor,
             _ => Role::Professional,
         }
     }
@@ -167,7 +170,7 @@ mod tests {
         for p in Profession::ALL {
             assert_eq!(Profession::from_code(p.code()), Some(*p));
         }
-        assert_eq!(Profession::ALL.len(), 17);
+        assert_eq!(Profession::ALL.len(), 18);
     }
 
     #[test]
@@ -177,6 +180,7 @@ mod tests {
         assert_eq!(Profession::PeerWorker.role(), Role::Volunteer);
         assert_eq!(Profession::Administrator.role(), Role::Administrator);
         assert_eq!(Profession::Nurse.role(), Role::Professional);
+        assert_eq!(Profession::DataProtectionOfficer.role(), Role::Auditor);
         assert!(Profession::Nurse.is_health());
         assert!(!Profession::SocialWorker.is_health());
     }

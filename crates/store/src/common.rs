@@ -68,9 +68,10 @@ macro_rules! impl_store {
         use crate::common::{corrupt, map_err};
         use crate::{
             AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
-            FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanRef, Result, Session, SessionKind, StatsFilter,
+            AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanRef, Result, Session, SessionKind, StatsFilter,
             Store, StoreError, TaskRef,
         };
+        use tvaers_domain::access::{AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind};
         use tvaers_domain::ids::{MeasurementId, ScaleId};
         use tvaers_domain::measure::{Measurement, Reading};
         use tvaers_domain::scale::CustomScale;
@@ -182,6 +183,9 @@ macro_rules! impl_store {
                     .map_err(map_err)?
                     .and_then(|p| Profession::from_code(&p))
                     .map(|p| p.label().to_string()),
+                actor_unit_id: r.try_get::<Option<Uuid>, _>("actor_unit_id").map_err(map_err)?.map(UnitId),
+                actor_unit_name: r.try_get("actor_unit_name").map_err(map_err)?,
+                purpose: r.try_get("purpose").map_err(map_err)?,
                 action: AuditAction::from_code(&action).ok_or_else(|| corrupt("audit action"))?,
                 resource_type: r.try_get("resource_type").map_err(map_err)?,
                 resource_id: r.try_get("resource_id").map_err(map_err)?,
@@ -196,8 +200,8 @@ macro_rules! impl_store {
             E: sqlx::Executor<'e, Database = $db>,
         {
             sqlx::query(
-                "INSERT INTO audit_events (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO audit_events (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
+                 actor_profession, actor_unit_id, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(Uuid::now_v7())
             .bind(OffsetDateTime::now_utc())
@@ -208,6 +212,9 @@ macro_rules! impl_store {
             .bind(ev.citizen_id.map(|c| c.0))
             .bind(ev.outcome.code())
             .bind(ev.detail.as_deref())
+            .bind(ev.actor_profession.map(|p| p.code()))
+            .bind(ev.actor_unit_id.map(|u| u.0))
+            .bind(ev.purpose.as_deref())
             .execute(exec)
             .await
             .map_err(map_err)?;
@@ -242,6 +249,26 @@ macro_rules! impl_store {
             .bind(relatives)
             .bind(now)
             .bind(c.cpr.birth_date())
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
+        async fn insert_grant<'e, E>(exec: E, g: &AccessGrant) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO access_grants (citizen_id, id, staff_id, kind, reason, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(g.citizen_id.0)
+            .bind(g.id)
+            .bind(g.staff_id.0)
+            .bind(g.kind.code())
+            .bind(&g.reason)
+            .bind(g.granted_at.to_offset(time::UtcOffset::UTC))
+            .bind(g.expires_at.to_offset(time::UtcOffset::UTC))
             .execute(exec)
             .await
             .map_err(map_err)?;
@@ -325,6 +352,7 @@ macro_rules! impl_store {
             Time(OffsetDateTime),
             Uuid(Uuid),
             Text(String),
+            Int(i64),
         }
 
         /// Arguments of a query assembled at run time, numbered as they are pushed.
@@ -348,6 +376,7 @@ macro_rules! impl_store {
                         Arg::Time(t) => q.bind(t.to_offset(time::UtcOffset::UTC)),
                         Arg::Uuid(u) => q.bind(u),
                         Arg::Text(s) => q.bind(s),
+                        Arg::Int(i) => q.bind(i),
                     };
                 }
                 q
@@ -704,16 +733,21 @@ macro_rules! impl_store {
             if parts.is_empty() { "1 = 1".into() } else { parts.join(" AND ") }
         }
 
-        /// Where the search may look: the readable citizens and classes.
+        /// Where the reader may look: for each grant, its citizens and the
+        /// classes readable for them; false when nothing is.
         fn scope_sql(scope: &crate::ReadScope, a: &mut Args) -> String {
-            let sens = sensitivity_sql("e.sensitivity", &scope.sensitivities, a);
-            match &scope.citizens {
-                crate::CitizenScope::All => sens,
-                crate::CitizenScope::Only(ids) => {
-                    let ids: Vec<Uuid> = ids.iter().map(|c| c.0).collect();
-                    format!("{sens} AND {}", uuids_sql("e.citizen_id", &ids, a))
-                }
-            }
+            let parts: Vec<String> = scope
+                .grants
+                .iter()
+                .filter(|g| !g.citizens.is_empty() && !g.sensitivities.is_empty())
+                .map(|g| {
+                    let ids: Vec<Uuid> = g.citizens.iter().map(|c| c.0).collect();
+                    let c = uuids_sql("e.citizen_id", &ids, a);
+                    let s = sensitivity_sql("e.sensitivity", &g.sensitivities, a);
+                    format!("({c} AND {s})")
+                })
+                .collect();
+            if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
         }
 
         #[async_trait]
@@ -946,9 +980,12 @@ macro_rules! impl_store {
                     .map_err(map_err)
             }
 
-            async fn create_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()> {
+            async fn create_citizen(&self, citizen: &Citizen, intake: Option<&AccessGrant>, audit: &NewAuditEvent) -> Result<()> {
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 insert_citizen(&mut *tx, citizen).await?;
+                if let Some(g) = intake {
+                    insert_grant(&mut *tx, g).await?;
+                }
                 insert_audit(&mut *tx, audit).await?;
                 bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
@@ -1054,6 +1091,7 @@ macro_rules! impl_store {
                 rows.iter()
                     .map(|r| {
                         Ok(CitizenSummary {
+                            works_with: false,
                             id: CitizenId(r.try_get("id").map_err(map_err)?),
                             cpr: row_cpr(r)?,
                             given_name: r.try_get("given_name").map_err(map_err)?,
@@ -1445,6 +1483,17 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                     expect_one(res.rows_affected())?;
+                    // An action goal reviewed as done needs no open task any more.
+                    if r.outcome == ReviewOutcome::Done {
+                        sqlx::query(
+                            "UPDATE tasks SET status = 'done' WHERE citizen_id = $1 AND action_goal_id = $2 AND status = 'open'",
+                        )
+                        .bind(c.meeting.citizen_id.0)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    }
                 }
                 if let Some(next) = &c.next_meeting {
                     self.insert_meeting(&mut tx, next).await?;
@@ -1571,7 +1620,13 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?
                     .iter()
-                    .map(|r| Ok(TaskRef { task: row_task(r)?, citizen_name: citizen_name(r)? }))
+                    .map(|r| {
+                        Ok(TaskRef {
+                            task: row_task(r)?,
+                            citizen_name: citizen_name(r)?,
+                            citizen_given_name: r.try_get("given_name").map_err(map_err)?,
+                        })
+                    })
                     .collect()
             }
 
@@ -1859,35 +1914,253 @@ macro_rules! impl_store {
                     .map_err(map_err)
             }
 
+            async fn access_facts(
+                &self,
+                staff_id: StaffId,
+                organisation_id: OrganisationId,
+                citizen_id: CitizenId,
+                now: OffsetDateTime,
+            ) -> Result<AccessFacts> {
+                let now = now.to_offset(time::UtcOffset::UTC);
+                let consent = "SELECT 1 FROM consents c WHERE c.citizen_id = $1 AND (c.organisation_id IS NULL OR c.organisation_id = $4) \
+                     AND c.withdrawn_at IS NULL AND c.valid_from <= $5 AND (c.valid_to IS NULL OR c.valid_to >= $5)";
+                let sql = format!(
+                    "SELECT \
+                       EXISTS (SELECT 1 FROM plan_members m WHERE m.citizen_id = $1 AND m.staff_id = $2) AS team, \
+                       EXISTS (SELECT 1 FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                               WHERE k.citizen_id = $1 AND k.closed_on IS NULL AND su.staff_id = $2) AS unit_case, \
+                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = $1 AND g.staff_id = $2 AND g.kind = 'break_glass' AND g.expires_at > $3) AS glass, \
+                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = $1 AND g.staff_id = $2 AND g.kind = 'intake' AND g.expires_at > $3) AS intake, \
+                       EXISTS ({consent}) AS consent_general, \
+                       EXISTS ({consent} AND c.scope = 'health') AS consent_health, \
+                       EXISTS (SELECT 1 FROM organisations o WHERE o.id = $4 AND o.kind = 'municipality') AS municipal"
+                );
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(citizen_id.0)
+                    .bind(staff_id.0)
+                    .bind(now)
+                    .bind(organisation_id.0)
+                    .bind(now.date())
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)?;
+                Ok(AccessFacts {
+                    on_care_team: r.try_get("team").map_err(map_err)?,
+                    unit_case: r.try_get("unit_case").map_err(map_err)?,
+                    break_glass: r.try_get("glass").map_err(map_err)?,
+                    intake: r.try_get("intake").map_err(map_err)?,
+                    consent_general: r.try_get("consent_general").map_err(map_err)?,
+                    consent_health: r.try_get("consent_health").map_err(map_err)?,
+                    municipal: r.try_get("municipal").map_err(map_err)?,
+                })
+            }
+
+            async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO consents (citizen_id, id, organisation_id, scope, given_how, noted_by, valid_from, valid_to, note, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(c.citizen_id.0)
+                .bind(c.id.0)
+                .bind(c.organisation_id.map(|o| o.0))
+                .bind(c.scope.code())
+                .bind(c.given_how.code())
+                .bind(c.noted_by.0)
+                .bind(c.valid_from)
+                .bind(c.valid_to)
+                .bind(&c.note)
+                .bind(c.created_at.to_offset(time::UtcOffset::UTC))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn withdraw_consent(&self, citizen_id: CitizenId, id: ConsentId, by: StaffId, at: OffsetDateTime, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let r = sqlx::query(
+                    "UPDATE consents SET withdrawn_at = $3, withdrawn_by = $4 WHERE citizen_id = $1 AND id = $2 AND withdrawn_at IS NULL",
+                )
+                .bind(citizen_id.0)
+                .bind(id.0)
+                .bind(at.to_offset(time::UtcOffset::UTC))
+                .bind(by.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                expect_one(r.rows_affected())?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn list_consents(&self, citizen_id: CitizenId) -> Result<Vec<Consent>> {
+                let rows = sqlx::query(
+                    "SELECT citizen_id, id, organisation_id, scope, given_how, noted_by, valid_from, valid_to, note, created_at, withdrawn_at, withdrawn_by \
+                     FROM consents WHERE citizen_id = $1 ORDER BY created_at DESC",
+                )
+                .bind(citizen_id.0)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        let scope: String = r.try_get("scope").map_err(map_err)?;
+                        let how: String = r.try_get("given_how").map_err(map_err)?;
+                        Ok(Consent {
+                            id: ConsentId(r.try_get("id").map_err(map_err)?),
+                            citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                            organisation_id: r.try_get::<Option<Uuid>, _>("organisation_id").map_err(map_err)?.map(OrganisationId),
+                            scope: ConsentScope::from_code(&scope).ok_or_else(|| corrupt("consent scope"))?,
+                            given_how: GivenHow::from_code(&how).ok_or_else(|| corrupt("consent given how"))?,
+                            noted_by: StaffId(r.try_get("noted_by").map_err(map_err)?),
+                            valid_from: r.try_get("valid_from").map_err(map_err)?,
+                            valid_to: r.try_get("valid_to").map_err(map_err)?,
+                            note: r.try_get("note").map_err(map_err)?,
+                            created_at: r.try_get("created_at").map_err(map_err)?,
+                            withdrawn_at: r.try_get("withdrawn_at").map_err(map_err)?,
+                            withdrawn_by: r.try_get::<Option<Uuid>, _>("withdrawn_by").map_err(map_err)?.map(StaffId),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn add_grant(&self, g: &AccessGrant, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                insert_grant(&mut *tx, g).await?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn unreviewed_grants(&self, units: &[UnitId]) -> Result<Vec<(AccessGrant, String, String)>> {
+                if units.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut a = Args::default();
+                let list: Vec<String> = units.iter().map(|u| a.push(Arg::Uuid(u.0))).collect();
+                let sql = format!(
+                    "SELECT g.citizen_id, g.id, g.staff_id, g.kind, g.reason, g.granted_at, g.expires_at, g.reviewed_at, g.reviewed_by, g.review_note, \
+                       s.full_name AS staff_name, c.given_name || ' ' || c.family_name AS citizen_name \
+                     FROM access_grants g JOIN staff s ON s.id = g.staff_id JOIN citizens c ON c.id = g.citizen_id \
+                     WHERE g.kind = 'break_glass' AND g.reviewed_at IS NULL \
+                       AND g.staff_id IN (SELECT su.staff_id FROM staff_units su WHERE su.unit_id IN ({})) \
+                     ORDER BY g.granted_at",
+                    list.join(", ")
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        let kind: String = r.try_get("kind").map_err(map_err)?;
+                        Ok((
+                            AccessGrant {
+                                id: r.try_get("id").map_err(map_err)?,
+                                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                                staff_id: StaffId(r.try_get("staff_id").map_err(map_err)?),
+                                kind: GrantKind::from_code(&kind).ok_or_else(|| corrupt("grant kind"))?,
+                                reason: r.try_get("reason").map_err(map_err)?,
+                                granted_at: r.try_get("granted_at").map_err(map_err)?,
+                                expires_at: r.try_get("expires_at").map_err(map_err)?,
+                                reviewed_at: r.try_get("reviewed_at").map_err(map_err)?,
+                                reviewed_by: r.try_get::<Option<Uuid>, _>("reviewed_by").map_err(map_err)?.map(StaffId),
+                                review_note: r.try_get("review_note").map_err(map_err)?,
+                            },
+                            r.try_get("staff_name").map_err(map_err)?,
+                            r.try_get("citizen_name").map_err(map_err)?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            async fn related_citizens(
+                &self,
+                staff_id: StaffId,
+                by_unit: bool,
+                citizens: &[CitizenId],
+                now: OffsetDateTime,
+            ) -> Result<Vec<CitizenId>> {
+                if citizens.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut a = Args::default();
+                let me = a.push(Arg::Uuid(staff_id.0));
+                let at = a.push(Arg::Time(now));
+                let list: Vec<String> = citizens.iter().map(|c| a.push(Arg::Uuid(c.0))).collect();
+                let unit = if by_unit {
+                    format!(
+                        " OR EXISTS (SELECT 1 FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                           WHERE k.citizen_id = c.id AND k.closed_on IS NULL AND su.staff_id = {me})"
+                    )
+                } else {
+                    String::new()
+                };
+                let sql = format!(
+                    "SELECT c.id FROM citizens c WHERE c.id IN ({}) AND ( \
+                       EXISTS (SELECT 1 FROM plan_members m WHERE m.citizen_id = c.id AND m.staff_id = {me}) \
+                       OR EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = c.id AND g.staff_id = {me} AND g.expires_at > {at}){unit})",
+                    list.join(", ")
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                rows.iter().map(|r| Ok(CitizenId(r.try_get("id").map_err(map_err)?))).collect()
+            }
+
+            async fn review_grant(&self, id: Uuid, by: StaffId, note: &str, at: OffsetDateTime) -> Result<()> {
+                let r = sqlx::query(
+                    "UPDATE access_grants SET reviewed_at = $2, reviewed_by = $3, review_note = $4 WHERE id = $1 AND reviewed_at IS NULL AND kind = 'break_glass'",
+                )
+                .bind(id)
+                .bind(at.to_offset(time::UtcOffset::UTC))
+                .bind(by.0)
+                .bind(note)
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                expect_one(r.rows_affected())
+            }
+
             async fn debug_exec(&self, sql: &str) -> Result<u64> {
                 self.debug_exec_impl(sql).await
             }
 
             async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
                 let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+                let mut a = Args::default();
                 let mut sql = String::from(
-                    "SELECT a.id, a.at, a.actor_id, s.full_name AS actor_name, s.profession AS actor_profession, \
+                    "SELECT a.id, a.at, a.actor_id, s.full_name AS actor_name, \
+                     COALESCE(a.actor_profession, s.profession) AS actor_profession, a.actor_unit_id, u.name AS actor_unit_name, a.purpose, \
                      a.action, a.resource_type, a.resource_id, a.citizen_id, a.outcome, a.detail \
-                     FROM audit_events a LEFT JOIN staff s ON s.id = a.actor_id WHERE 1 = 1",
+                     FROM audit_events a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id WHERE 1 = 1",
                 );
-                let mut n = 0;
-                if f.citizen_id.is_some() {
-                    n += 1;
-                    sql.push_str(&format!(" AND a.citizen_id = ${n}"));
-                }
-                if f.actor_id.is_some() {
-                    n += 1;
-                    sql.push_str(&format!(" AND a.actor_id = ${n}"));
-                }
-                sql.push_str(&format!(" ORDER BY a.seq DESC LIMIT ${}", n + 1));
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 if let Some(c) = f.citizen_id {
-                    q = q.bind(c.0);
+                    sql += &format!(" AND a.citizen_id = {}", a.push(Arg::Uuid(c.0)));
                 }
-                if let Some(a) = f.actor_id {
-                    q = q.bind(a.0);
+                if let Some(x) = f.actor_id {
+                    sql += &format!(" AND a.actor_id = {}", a.push(Arg::Uuid(x.0)));
                 }
-                q.bind(limit)
+                if let Some(u) = f.unit_id {
+                    sql += &format!(" AND a.actor_unit_id = {}", a.push(Arg::Uuid(u.0)));
+                }
+                if let Some(t) = f.from {
+                    sql += &format!(" AND a.at >= {}", a.push(Arg::Time(t)));
+                }
+                if let Some(t) = f.until {
+                    sql += &format!(" AND a.at < {}", a.push(Arg::Time(t)));
+                }
+                if let Some(x) = f.action {
+                    sql += &format!(" AND a.action = {}", a.push(Arg::Text(x.code().to_string())));
+                }
+                if let Some(o) = f.outcome {
+                    sql += &format!(" AND a.outcome = {}", a.push(Arg::Text(o.code().to_string())));
+                }
+                if f.citizen_data_only {
+                    sql += " AND a.citizen_id IS NOT NULL";
+                }
+                sql += &format!(
+                    " ORDER BY a.seq DESC LIMIT {} OFFSET {}",
+                    a.push(Arg::Int(limit)),
+                    a.push(Arg::Int(f.offset.max(0)))
+                );
+                a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
                     .fetch_all(self.read())
                     .await
                     .map_err(map_err)?
@@ -2003,9 +2276,7 @@ macro_rules! impl_store {
                 scope: &crate::ReadScope,
                 page: Page,
             ) -> Result<crate::JournalSearchResult> {
-                if matches!(&scope.citizens, crate::CitizenScope::Only(ids) if ids.is_empty())
-                    || scope.sensitivities.is_empty()
-                {
+                if scope.is_empty() {
                     return Ok(crate::JournalSearchResult::default());
                 }
                 // The scope is part of the WHERE clause, so entries outside it
@@ -2186,14 +2457,14 @@ macro_rules! impl_store {
                 &self,
                 staff_id: StaffId,
                 units: &[UnitId],
-                sensitivities: &[tvaers_domain::journal::Sensitivity],
+                scope: &crate::ReadScope,
                 limit: i64,
             ) -> Result<Vec<crate::InboxMessage>> {
                 let mut a = Args::default();
                 let me = a.push(Arg::Uuid(staff_id.0));
                 let unit_ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
                 let in_units = uuids_sql("e.to_unit_id", &unit_ids, &mut a);
-                let sens = sensitivity_sql("e.sensitivity", sensitivities, &mut a);
+                let sens = scope_sql(scope, &mut a);
                 let sql = format!(
                     "{JOURNAL_SELECT}, c.given_name, c.family_name, \
                      EXISTS (SELECT 1 FROM message_reads r WHERE r.entry_id = e.id AND r.staff_id = {me}) AS is_read \
@@ -2222,13 +2493,13 @@ macro_rules! impl_store {
                 &self,
                 staff_id: StaffId,
                 units: &[UnitId],
-                sensitivities: &[tvaers_domain::journal::Sensitivity],
+                scope: &crate::ReadScope,
             ) -> Result<i64> {
                 let mut a = Args::default();
                 let me = a.push(Arg::Uuid(staff_id.0));
                 let unit_ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
                 let in_units = uuids_sql("e.to_unit_id", &unit_ids, &mut a);
-                let sens = sensitivity_sql("e.sensitivity", sensitivities, &mut a);
+                let sens = scope_sql(scope, &mut a);
                 let sql = format!(
                     "SELECT COUNT(*) FROM journal_entries e WHERE e.message_direction = 'from_citizen' \
                      AND (e.to_staff_id = {me} OR {in_units}) AND {sens} \
@@ -2245,7 +2516,7 @@ macro_rules! impl_store {
             async fn unread_by_unit(
                 &self,
                 units: &[UnitId],
-                sensitivities: &[tvaers_domain::journal::Sensitivity],
+                scope: &crate::ReadScope,
             ) -> Result<Vec<(UnitId, i64)>> {
                 if units.is_empty() {
                     return Ok(vec![]);
@@ -2253,7 +2524,7 @@ macro_rules! impl_store {
                 let mut a = Args::default();
                 let unit_ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
                 let in_units = uuids_sql("e.to_unit_id", &unit_ids, &mut a);
-                let sens = sensitivity_sql("e.sensitivity", sensitivities, &mut a);
+                let sens = scope_sql(scope, &mut a);
                 let sql = format!(
                     "SELECT e.to_unit_id AS unit_id, COUNT(*) AS n FROM journal_entries e \
                      WHERE e.message_direction = 'from_citizen' AND {in_units} AND {sens} \
@@ -2266,6 +2537,59 @@ macro_rules! impl_store {
                     .map_err(map_err)?
                     .iter()
                     .map(|r| Ok((UnitId(r.try_get("unit_id").map_err(map_err)?), r.try_get("n").map_err(map_err)?)))
+                    .collect()
+            }
+
+            async fn journal_reader_facts(
+                &self,
+                staff_id: StaffId,
+                organisation_id: OrganisationId,
+                now: OffsetDateTime,
+            ) -> Result<Vec<(CitizenId, AccessFacts)>> {
+                // The same facts as `access_facts`, for every candidate at once.
+                let now = now.to_offset(time::UtcOffset::UTC);
+                let consent = "SELECT 1 FROM consents c WHERE c.citizen_id = cand.id AND (c.organisation_id IS NULL OR c.organisation_id = $3) \
+                     AND c.withdrawn_at IS NULL AND c.valid_from <= $4 AND (c.valid_to IS NULL OR c.valid_to >= $4)";
+                let sql = format!(
+                    "WITH cand(id) AS ( \
+                       SELECT m.citizen_id FROM plan_members m WHERE m.staff_id = $1 \
+                       UNION SELECT k.citizen_id FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                             WHERE k.closed_on IS NULL AND su.staff_id = $1 \
+                       UNION SELECT g.citizen_id FROM access_grants g WHERE g.staff_id = $1 AND g.expires_at > $2) \
+                     SELECT cand.id, \
+                       EXISTS (SELECT 1 FROM plan_members m WHERE m.citizen_id = cand.id AND m.staff_id = $1) AS team, \
+                       EXISTS (SELECT 1 FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                               WHERE k.citizen_id = cand.id AND k.closed_on IS NULL AND su.staff_id = $1) AS unit_case, \
+                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = cand.id AND g.staff_id = $1 AND g.kind = 'break_glass' AND g.expires_at > $2) AS glass, \
+                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = cand.id AND g.staff_id = $1 AND g.kind = 'intake' AND g.expires_at > $2) AS intake, \
+                       EXISTS ({consent}) AS consent_general, \
+                       EXISTS ({consent} AND c.scope = 'health') AS consent_health, \
+                       EXISTS (SELECT 1 FROM organisations o WHERE o.id = $3 AND o.kind = 'municipality') AS municipal \
+                     FROM cand ORDER BY cand.id"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(staff_id.0)
+                    .bind(now)
+                    .bind(organisation_id.0)
+                    .bind(now.date())
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            CitizenId(r.try_get("id").map_err(map_err)?),
+                            AccessFacts {
+                                on_care_team: r.try_get("team").map_err(map_err)?,
+                                unit_case: r.try_get("unit_case").map_err(map_err)?,
+                                break_glass: r.try_get("glass").map_err(map_err)?,
+                                intake: r.try_get("intake").map_err(map_err)?,
+                                consent_general: r.try_get("consent_general").map_err(map_err)?,
+                                consent_health: r.try_get("consent_health").map_err(map_err)?,
+                                municipal: r.try_get("municipal").map_err(map_err)?,
+                            },
+                        ))
+                    })
                     .collect()
             }
         }

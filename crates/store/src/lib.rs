@@ -12,6 +12,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tvaers_domain::Cpr;
+use tvaers_domain::access::{AccessGrant, Consent, ConsentId};
 use tvaers_domain::audit::{AuditEvent, NewAuditEvent};
 use tvaers_domain::case::{Case, Caseload};
 use tvaers_domain::citizen::Citizen;
@@ -103,6 +104,9 @@ pub struct CitizenSummary {
     pub family_name: String,
     pub address: Option<String>,
     pub city: Option<String>,
+    /// Whether the searching staff member works with the citizen (set by the
+    /// application; a hint for the result list, the policy decides on opening).
+    pub works_with: bool,
 }
 
 /// A login session (browser) or API token. Only a hash of the secret is stored.
@@ -137,7 +141,35 @@ impl SessionKind {
 pub struct AuditFilter {
     pub citizen_id: Option<CitizenId>,
     pub actor_id: Option<StaffId>,
+    /// The unit the actor acted through.
+    pub unit_id: Option<UnitId>,
+    pub from: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    pub action: Option<tvaers_domain::audit::AuditAction>,
+    pub outcome: Option<tvaers_domain::audit::AuditOutcome>,
+    /// Only decisions on a citizen's data (not logins, administration).
+    pub citizen_data_only: bool,
     pub limit: i64,
+    pub offset: i64,
+}
+
+/// What the access policy needs to know about one staff member and one citizen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessFacts {
+    /// On the care team of the citizen's active plan.
+    pub on_care_team: bool,
+    /// One of the staff member's units has an open case for the citizen.
+    pub unit_case: bool,
+    /// An unexpired break-the-glass grant.
+    pub break_glass: bool,
+    /// An unexpired intake grant (registered the citizen).
+    pub intake: bool,
+    /// An active consent covers the staff member's organisation (general or health).
+    pub consent_general: bool,
+    /// An active consent covering sensitive health data for the organisation.
+    pub consent_health: bool,
+    /// The staff member's organisation is a municipality (kommune).
+    pub municipal: bool,
 }
 
 /// A plan on someone's "Mit arbejde".
@@ -166,6 +198,8 @@ pub struct MeetingRef {
 pub struct TaskRef {
     pub task: Task,
     pub citizen_name: String,
+    /// What a peer worker or volunteer may see of the citizen.
+    pub citizen_given_name: String,
 }
 
 /// An open case with the citizen's name.
@@ -261,19 +295,40 @@ pub struct JournalFilter {
     pub until: Option<OffsetDateTime>,
 }
 
-/// The citizens whose journals an actor may search, decided by the policy
-/// and passed into the SQL so nothing outside it is even counted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CitizenScope {
-    All,
-    Only(Vec<CitizenId>),
+/// What a reader may see, decided by the access policy and handed to the
+/// store, which puts it into the SQL so nothing outside it is even counted:
+/// each grant is a set of citizens and the sensitivity classes readable for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadScope {
+    pub grants: Vec<ScopeGrant>,
 }
 
-/// What a reader may see: which citizens and which sensitivity classes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadScope {
-    pub citizens: CitizenScope,
+pub struct ScopeGrant {
+    pub citizens: Vec<CitizenId>,
     pub sensitivities: Vec<tvaers_domain::journal::Sensitivity>,
+}
+
+impl ReadScope {
+    /// One citizen with the given classes.
+    pub fn one(
+        citizen: CitizenId,
+        sensitivities: Vec<tvaers_domain::journal::Sensitivity>,
+    ) -> Self {
+        ReadScope {
+            grants: vec![ScopeGrant {
+                citizens: vec![citizen],
+                sensitivities,
+            }],
+        }
+    }
+
+    /// Nothing at all is readable.
+    pub fn is_empty(&self) -> bool {
+        self.grants
+            .iter()
+            .all(|g| g.citizens.is_empty() || g.sensitivities.is_empty())
+    }
 }
 
 /// One search hit with the citizen's name (for cross-citizen results).
@@ -356,7 +411,14 @@ pub trait Store: Send + Sync + 'static {
     async fn count_staff(&self) -> Result<i64>;
 
     // Citizens.
-    async fn create_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()>;
+    /// Registers a citizen; `intake` gives whoever registered them time-limited
+    /// access in the same transaction.
+    async fn create_citizen(
+        &self,
+        citizen: &Citizen,
+        intake: Option<&AccessGrant>,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
     async fn update_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()>;
     async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>>;
     async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
@@ -489,6 +551,48 @@ pub trait Store: Send + Sync + 'static {
     /// Legal bases of interventions in use (the "intervention type" filter).
     async fn intervention_types(&self) -> Result<Vec<String>>;
 
+    // --- access (issue 7)
+    async fn access_facts(
+        &self,
+        staff_id: StaffId,
+        organisation_id: OrganisationId,
+        citizen_id: CitizenId,
+        now: OffsetDateTime,
+    ) -> Result<AccessFacts>;
+    async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()>;
+    /// Records the withdrawal; `NotFound` when there is no such active consent.
+    async fn withdraw_consent(
+        &self,
+        citizen_id: CitizenId,
+        id: ConsentId,
+        by: StaffId,
+        at: OffsetDateTime,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn list_consents(&self, citizen_id: CitizenId) -> Result<Vec<Consent>>;
+    async fn add_grant(&self, g: &AccessGrant, audit: &NewAuditEvent) -> Result<()>;
+    /// Break-the-glass grants not yet reviewed, of staff in the given units.
+    async fn unreviewed_grants(
+        &self,
+        units: &[UnitId],
+    ) -> Result<Vec<(AccessGrant, String, String)>>;
+    /// Of `citizens`, those the staff member is on the care team of, has an open
+    /// case for in one of their units (`by_unit`), or holds an unexpired grant for.
+    async fn related_citizens(
+        &self,
+        staff_id: StaffId,
+        by_unit: bool,
+        citizens: &[CitizenId],
+        now: OffsetDateTime,
+    ) -> Result<Vec<CitizenId>>;
+    async fn review_grant(
+        &self,
+        id: uuid::Uuid,
+        by: StaffId,
+        note: &str,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+
     async fn debug_exec(&self, sql: &str) -> Result<u64>;
 
     // --- journal (issue 6)
@@ -550,7 +654,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         staff_id: StaffId,
         units: &[UnitId],
-        sensitivities: &[tvaers_domain::journal::Sensitivity],
+        scope: &ReadScope,
         limit: i64,
     ) -> Result<Vec<InboxMessage>>;
     /// Messages to the staff member or their units that they have not read.
@@ -558,14 +662,25 @@ pub trait Store: Send + Sync + 'static {
         &self,
         staff_id: StaffId,
         units: &[UnitId],
-        sensitivities: &[tvaers_domain::journal::Sensitivity],
+        scope: &ReadScope,
     ) -> Result<i64>;
     /// Per unit: messages to the team that nobody has read yet.
     async fn unread_by_unit(
         &self,
         units: &[UnitId],
-        sensitivities: &[tvaers_domain::journal::Sensitivity],
+        scope: &ReadScope,
     ) -> Result<Vec<(UnitId, i64)>>;
+
+    /// The access facts (as `access_facts` computes them) for every citizen
+    /// the staff member may work with — on a care team, with an open case in
+    /// one of their units, or holding an unexpired grant — in one query; the
+    /// policy then decides which of them the journal search may look in.
+    async fn journal_reader_facts(
+        &self,
+        staff_id: StaffId,
+        organisation_id: OrganisationId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(CitizenId, AccessFacts)>>;
 }
 
 /// Opens the store named by `database_url` (`postgres://…`) or else the SQLite

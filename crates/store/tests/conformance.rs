@@ -101,11 +101,15 @@ conformance!(
     journal_search_stems_and_stays_in_scope,
     journal_index_catches_up_and_rebuilds,
     messages_count_unread_per_staff_and_team,
+    journal_reader_facts_are_the_access_facts_of_related_citizens,
 );
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
     NewAuditEvent {
         actor_id: None,
+        actor_profession: None,
+        actor_unit_id: None,
+        purpose: None,
         action,
         resource_type: "citizen",
         resource_id: citizen.map(|c| c.0),
@@ -217,7 +221,7 @@ async fn organisations_units_and_staff_round_trip(s: Arc<dyn Store>) {
 
 async fn citizen_round_trip_and_duplicate_cpr_conflicts(s: Arc<dyn Store>) {
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
         .await
         .unwrap();
     assert_eq!(s.get_citizen(c.id).await.unwrap(), Some(c.clone()));
@@ -229,7 +233,7 @@ async fn citizen_round_trip_and_duplicate_cpr_conflicts(s: Arc<dyn Store>) {
     let mut dup = citizen("0707614285", "Anden", "Person");
     dup.id = CitizenId::new();
     let err = s
-        .create_citizen(&dup, &audit(AuditAction::Create, Some(dup.id)))
+        .create_citizen(&dup, None, &audit(AuditAction::Create, Some(dup.id)))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -895,7 +899,7 @@ use tvaers_domain::journal::{
     EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity,
 };
 use tvaers_domain::search::SearchQuery;
-use tvaers_store::{CitizenScope, IndexDoc, JournalFilter, ReadScope};
+use tvaers_store::{IndexDoc, JournalFilter, ReadScope, ScopeGrant};
 
 fn entry(citizen: CitizenId, author: &Staff, at: OffsetDateTime, text: &str) -> JournalEntry {
     JournalEntry {
@@ -934,10 +938,13 @@ fn all_classes() -> Vec<Sensitivity> {
     Sensitivity::ALL.to_vec()
 }
 
-fn everyone() -> ReadScope {
+/// Every class of the given citizens' journals.
+fn everything_of(citizens: &[CitizenId]) -> ReadScope {
     ReadScope {
-        citizens: CitizenScope::All,
-        sensitivities: all_classes(),
+        grants: vec![ScopeGrant {
+            citizens: citizens.to_vec(),
+            sensitivities: all_classes(),
+        }],
     }
 }
 
@@ -954,7 +961,7 @@ async fn texts(s: &dyn Store, q: &str, scope: &ReadScope) -> (i64, Vec<String>) 
 async fn journal_entries_are_immutable_and_corrections_supersede(s: Arc<dyn Store>) {
     let (_, _, nurse) = seed_org(&*s).await;
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
         .await
         .unwrap();
     let old = entry(
@@ -1058,11 +1065,11 @@ async fn journal_timeline_filters_combine(s: Arc<dyn Store>) {
     };
     s.create_staff(&worker, None).await.unwrap();
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
         .await
         .unwrap();
     let other = citizen("010203-1234", "Jens", "Hansen");
-    s.create_citizen(&other, &audit(AuditAction::Create, Some(other.id)))
+    s.create_citizen(&other, None, &audit(AuditAction::Create, Some(other.id)))
         .await
         .unwrap();
     let goal = GoalId::new();
@@ -1198,7 +1205,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     let a = citizen("070761-4285", "Karen", "Sørensen");
     let b = citizen("010203-1234", "Jens", "Hansen");
     for c in [&a, &b] {
-        s.create_citizen(c, &audit(AuditAction::Create, Some(c.id)))
+        s.create_citizen(c, None, &audit(AuditAction::Create, Some(c.id)))
             .await
             .unwrap();
     }
@@ -1226,6 +1233,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     for e in &es {
         add(&*s, e).await;
     }
+    let everyone = || everything_of(&[a.id, b.id]);
     // Stemming: "faldet" finds fald, faldt, falder — in every journal in scope.
     let (n, t) = texts(&*s, "faldet", &everyone()).await;
     assert_eq!(n, 4, "{t:?}");
@@ -1242,30 +1250,42 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     assert!(one.hits.iter().all(|h| h.entry.citizen_id == a.id));
     assert!(one.hits.iter().all(|h| h.citizen_name == "Karen Sørensen"));
     // Outside the scope nothing is counted: not the citizen, not the class.
-    let only_b = ReadScope {
-        citizens: CitizenScope::Only(vec![b.id]),
-        sensitivities: all_classes(),
-    };
+    let only_b = ReadScope::one(b.id, all_classes());
     assert_eq!(
         texts(&*s, "faldet", &only_b).await,
         (1, vec!["Fald på trappen, slog hoften.".to_string()])
     );
-    let nobody = ReadScope {
-        citizens: CitizenScope::Only(vec![]),
-        sensitivities: all_classes(),
-    };
+    let nobody = ReadScope::default();
     assert_eq!(texts(&*s, "faldet", &nobody).await, (0, vec![]));
+    let not_health = vec![
+        Sensitivity::Normal,
+        Sensitivity::Social,
+        Sensitivity::ThirdParty,
+    ];
     let no_health = ReadScope {
-        citizens: CitizenScope::All,
-        sensitivities: vec![
-            Sensitivity::Normal,
-            Sensitivity::Social,
-            Sensitivity::ThirdParty,
-        ],
+        grants: vec![ScopeGrant {
+            citizens: vec![a.id, b.id],
+            sensitivities: not_health.clone(),
+        }],
     };
     let (n, t) = texts(&*s, "natten", &no_health).await;
     assert_eq!((n, t.len()), (0, 0));
     assert_eq!(texts(&*s, "natten", &everyone()).await.0, 1);
+    // Grants combine: health entries of one citizen, the rest of both.
+    let mixed = ReadScope {
+        grants: vec![
+            ScopeGrant {
+                citizens: vec![a.id, b.id],
+                sensitivities: not_health,
+            },
+            ScopeGrant {
+                citizens: vec![a.id],
+                sensitivities: vec![Sensitivity::Health],
+            },
+        ],
+    };
+    assert_eq!(texts(&*s, "natten", &mixed).await.0, 1);
+    assert_eq!(texts(&*s, "faldet", &mixed).await.0, 4);
     // Phrases, alternatives and exclusions.
     assert_eq!(texts(&*s, "\"på badeværelset\"", &everyone()).await.0, 1);
     assert_eq!(texts(&*s, "\"badeværelset på\"", &everyone()).await.0, 0);
@@ -1290,7 +1310,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
 async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
     let (_, _, nurse) = seed_org(&*s).await;
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
         .await
         .unwrap();
     for i in 0..5 {
@@ -1305,6 +1325,7 @@ async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
         )
         .await;
     }
+    let everyone = || everything_of(&[c.id]);
     let st = s.journal_index_status().await.unwrap();
     assert!(st.in_step(), "{st:?}");
     assert_eq!(st.entries, 5);
@@ -1365,7 +1386,7 @@ async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
 async fn messages_count_unread_per_staff_and_team(s: Arc<dyn Store>) {
     let (_, unit, nurse) = seed_org(&*s).await;
     let c = citizen("070761-4285", "Karen", "Sørensen");
-    s.create_citizen(&c, &audit(AuditAction::Create, Some(c.id)))
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
         .await
         .unwrap();
     let msg = |to_staff: Option<StaffId>, to_unit: Option<UnitId>, text: &str| {
@@ -1411,7 +1432,7 @@ async fn messages_count_unread_per_staff_and_team(s: Arc<dyn Store>) {
     });
     add(&*s, &sent).await;
 
-    let all = all_classes();
+    let all = ReadScope::one(c.id, all_classes());
     assert_eq!(
         s.unread_for_staff(nurse.id, &[unit.id], &all)
             .await
@@ -1448,9 +1469,58 @@ async fn messages_count_unread_per_staff_and_team(s: Arc<dyn Store>) {
     assert_eq!(inbox.iter().filter(|m| m.read).count(), 1);
     // Messages of a class the reader may not see are not counted either.
     assert_eq!(
-        s.unread_for_staff(nurse.id, &[unit.id], &[Sensitivity::Health])
-            .await
-            .unwrap(),
+        s.unread_for_staff(
+            nurse.id,
+            &[unit.id],
+            &ReadScope::one(c.id, vec![Sensitivity::Health])
+        )
+        .await
+        .unwrap(),
         0
     );
+}
+
+async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dyn Store>) {
+    let (org, unit, nurse) = seed_org(&*s).await;
+    let open = citizen("070761-4285", "Karen", "Sørensen");
+    let closed = citizen("010203-1234", "Jens", "Hansen");
+    let stranger = citizen("111111-1118", "Ole", "Olsen");
+    for c in [&open, &closed, &stranger] {
+        s.create_citizen(c, None, &audit(AuditAction::Create, Some(c.id)))
+            .await
+            .unwrap();
+    }
+    let mk = |citizen_id, closed_on| Case {
+        id: CaseId::new(),
+        citizen_id,
+        area: CaseArea::HomeCare,
+        title: "Hjemmepleje".into(),
+        legal_basis: "Serviceloven § 83".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(nurse.id),
+        opened_on: date!(2026 - 01 - 10),
+        closed_on,
+    };
+    s.create_case(
+        &mk(open.id, None),
+        &audit(AuditAction::Create, Some(open.id)),
+    )
+    .await
+    .unwrap();
+    s.create_case(
+        &mk(closed.id, Some(date!(2026 - 02 - 01))),
+        &audit(AuditAction::Create, Some(closed.id)),
+    )
+    .await
+    .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let got = s.journal_reader_facts(nurse.id, org.id, now).await.unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, open.id);
+    assert!(got[0].1.unit_case);
+    let one = s
+        .access_facts(nurse.id, org.id, open.id, now)
+        .await
+        .unwrap();
+    assert_eq!(got[0].1, one);
 }

@@ -49,6 +49,9 @@ enum Command {
         /// Mark cookies Secure and send HSTS; use behind HTTPS.
         #[arg(long, env = "TVAERS_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Statistics hide counts from 1 to this minus one, so no individual can be singled out.
+        #[arg(long, env = "TVAERS_STATS_MIN_CELL", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=100))]
+        stats_min_cell: i64,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -217,6 +220,7 @@ async fn run() -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            stats_min_cell,
         } => {
             let store = open(&db).await?;
             if demo {
@@ -232,7 +236,11 @@ async fn run() -> Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {bind} (is the port in use?)"))?;
             tracing::info!(%bind, backend = store.backend().name(), "listening");
-            let app = App::new(store, Settings::default());
+            let settings = Settings {
+                stats_min_cell,
+                ..Settings::default()
+            };
+            let app = App::new(store, settings);
             tvaers_web::serve(listener, app, secure_cookies, shutdown_signal()).await?;
         }
         Command::Migrate { db } => {

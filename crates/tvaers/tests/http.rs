@@ -445,6 +445,9 @@ http_suite!(
     browser_login_with_wrong_password_shows_the_form_again,
     pages_without_session_redirect_to_login,
     browser_forms_without_valid_csrf_are_403,
+    progress_pages_record_show_and_refuse_in_danish,
+    access_follows_relationship_consent_role_and_break_glass,
+    every_route_as_every_role_reveals_nothing_of_a_stranger,
     browser_search_and_citizen_page_show_masked_cpr,
     browser_reveal_shows_full_cpr_and_is_audited,
     browser_logout_ends_the_session,
@@ -1572,6 +1575,11 @@ async fn browser_forms_without_valid_csrf_are_403(t: &Ctx) {
 }
 
 async fn browser_search_and_citizen_page_show_masked_cpr(t: &Ctx) {
+    // A citizen the case worker works with (she registered her), beside the
+    // demo's Jensens she does not work with.
+    let tok = t.login("sagsbehandler").await;
+    t.create_citizen(&tok, "070761-4285", "Karen", "Jensen")
+        .await;
     let (b, _) = t.browser_login("sagsbehandler").await;
     let home = b.get(t.url("/")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);
@@ -1852,4 +1860,687 @@ async fn unknown_page_is_danish_404(t: &Ctx) {
         assert!(html.contains("Ikke fundet"), "{path}: {html}");
         assert!(html.contains(r#"lang="da""#), "{path}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 5 pages: goal measurements, area measurements, statistics, scales.
+
+/// GET a page as a logged-in browser: status and HTML.
+async fn page(b: &Client, url: String) -> (StatusCode, String) {
+    let resp = b.get(url).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.text().await.unwrap())
+}
+
+async fn progress_pages_record_show_and_refuse_in_danish(t: &Ctx) {
+    let tok = t.login("sagsbehandler").await;
+    let c = t
+        .create_citizen(&tok, "070761-4285", "Ingeborg", "Testrup")
+        .await;
+    let cid = c["id"].as_str().unwrap();
+    let (status, p) = t
+        .post(
+            &tok,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "Klare mig selv"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_str().unwrap();
+    let (status, p) = t
+        .post(&tok, &format!("/plans/{pid}/goals"), json!({"version": 1, "text": "Gå til bussen", "scale": "gas", "baseline": "-1", "target": "1"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let gid = p["content"]["goals"][0]["id"].as_str().unwrap();
+
+    let (b, _) = t.browser_login("sagsbehandler").await;
+    let goal_url = t.url(&format!("/planer/{pid}/maal/{gid}/maalinger"));
+    let (status, html) = page(&b, goal_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Registrér måling") && html.contains("Ingen målinger endnu"),
+        "{html}"
+    );
+    let csrf = csrf_from(&html);
+    for (value, at) in [("-1", "2025-01-01T10:00"), ("1", "2025-03-01T10:00")] {
+        let resp = b
+            .post(goal_url.clone())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "level"),
+                ("value", value),
+                ("measured_at", at),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert!(location(&resp).ends_with("?gemt=1"));
+    }
+    // Outside the scale: 422 with the Danish reason, nothing stored.
+    let resp = b
+        .post(goal_url.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "level"),
+            ("value", "5"),
+            ("measured_at", "2025-04-01T10:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Målingen er ikke gemt") && html.contains("fra -2 til 2"),
+        "{html}"
+    );
+    let (_, html) = page(&b, goal_url.clone()).await;
+    assert!(html.contains("<svg role=\"img\""), "the chart is drawn");
+    assert!(html.contains("Bedring"), "trend shown in words: {html}");
+    assert!(html.matches("<tr").count() >= 3);
+    // The plan and the citizen page show the latest value.
+    let (_, html) = page(&b, t.url(&format!("/borgere/{cid}"))).await;
+    assert!(
+        html.contains("Seneste måling") && html.contains("Bedring"),
+        "{html}"
+    );
+
+    // Area measurements: an expected level worse than the current is refused.
+    let area_url = t.url(&format!("/borgere/{cid}/maalinger"));
+    let (status, html) = page(&b, area_url.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let resp = b
+        .post(area_url.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "functional"),
+            ("area", "fsiii:J3.8"),
+            ("current", "1"),
+            ("expected", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("dårligere end det nuværende")
+    );
+    let resp = b
+        .post(area_url.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "functional"),
+            ("area", "fsiii:J3.8"),
+            ("current", "3"),
+            ("expected", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&b, area_url).await;
+    assert!(
+        html.contains("3 Svære begrænsninger · forventet 1"),
+        "{html}"
+    );
+
+    // Statistics: leaders only; bad period in Danish; CSV export.
+    let (status, _) = page(&b, t.url("/statistik")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (lb, _) = t.browser_login("leder").await;
+    let (status, html) = page(&lb, t.url("/statistik")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Målopfyldelse")
+            && html.contains("Udvikling i funktionsniveau")
+            && html.contains("Målgruppe over tid")
+    );
+    let (status, html) = page(&lb, t.url("/statistik?from=2025-05-01&to=2025-01-01")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Periodens slutdato ligger før startdatoen."),
+        "{html}"
+    );
+    let resp = lb
+        .get(t.url("/statistik/maalgruppe.csv?from=2025-01-01&to=2025-03-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = resp.text().await.unwrap();
+    assert!(
+        csv.contains("dato;borgere") && csv.contains("2025-03-31"),
+        "{csv}"
+    );
+
+    // Scales: the administrator defines one; staff see it offered for goals.
+    let (ab, _) = t.browser_login("admin").await;
+    let (status, html) = page(&ab, t.url("/admin/skalaer")).await;
+    assert_eq!(status, StatusCode::OK);
+    let admin_csrf = csrf_from(&html);
+    let resp = ab
+        .post(t.url("/admin/skalaer"))
+        .form(&[
+            ("csrf", admin_csrf.as_str()),
+            ("kind", "ordinal"),
+            ("name", "Trivsel"),
+            ("labels", "Dårlig\nMiddel\nGod"),
+            ("higher_is_better", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp = ab
+        .post(t.url("/admin/skalaer"))
+        .form(&[
+            ("csrf", admin_csrf.as_str()),
+            ("kind", "ordinal"),
+            ("name", "Tom"),
+            ("labels", "Kun ét trin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("mindst to trin"));
+    let (_, html) = page(&b, t.url(&format!("/planer/{pid}"))).await;
+    assert!(
+        html.contains("Trivsel (Dårlig · Middel · God, højere er bedre)"),
+        "custom scale offered"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Issue 7: access by relationship, consent and role; break the glass; audit.
+
+async fn staff_id(t: &Ctx, username: &str) -> (String, String) {
+    let (s, _) = t
+        .store
+        .get_staff_by_username(username)
+        .await
+        .unwrap()
+        .unwrap();
+    (s.id.to_string(), s.organisation_id.to_string())
+}
+
+async fn access_follows_relationship_consent_role_and_break_glass(t: &Ctx) {
+    let sb = t.login("sagsbehandler").await;
+    let c = t
+        .create_citizen(&sb, "070761-4285", "Ingeborg", "Testrup")
+        .await;
+    let cid = c["id"].as_str().unwrap().to_string();
+    let unit = t.unit_id(&sb, "Voksen Handicap").await;
+    let (status, case) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/cases"),
+            json!({
+        "area": "voksen_handicap", "title": "Bostøtte", "legal_basis": "Serviceloven § 85",
+        "responsible_unit_id": unit, "opened_on": "2026-01-15"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+
+    // A nurse of another unit does not work with the citizen: told so, may break the glass.
+    let nurse = t.login("sygeplejerske").await;
+    let (status, body) = t.get(&nurse, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "no_relationship");
+    assert!(
+        !body.to_string().contains("Testrup"),
+        "nothing of the citizen leaks: {body}"
+    );
+    let (status, body) = t
+        .post(
+            &nurse,
+            &format!("/citizens/{cid}/break-glass"),
+            json!({"reason": "akut"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, grant) = t
+        .post(
+            &nurse,
+            &format!("/citizens/{cid}/break-glass"),
+            json!({"reason": "Borgeren ringer akut om medicin, kontakten er syg"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let (status, body) = t.get(&nurse, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Break the glass gives read access only.
+    let (status, _) = t
+        .post(
+            &nurse,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The nurse's leader reviews the grant; the case worker's cannot (other units).
+    let leader = t.login("leder").await;
+    let (status, list) = t.get(&leader, "/break-glass").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let gid = grant["id"].as_str().unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["grant"]["id"] == gid),
+        "{list}"
+    );
+    let (status, _) = t
+        .post(
+            &leader,
+            &format!("/break-glass/{gid}/reviewed"),
+            json!({"note": "Set og i orden"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = t.get(&leader, "/break-glass").await;
+    assert!(
+        !list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["grant"]["id"] == gid)
+    );
+    let (status, _) = t.get(&sb, "/break-glass").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only leaders review");
+    // Leaders see individuals only as team members.
+    let (status, body) = t.get(&leader, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Hospital staff on the care team need the citizen's consent; withdrawal bites at once.
+    let (status, plan) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": "Egen bolig"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let pid = plan["id"].as_str().unwrap();
+    let (hospital_id, hospital_org) = staff_id(t, "sygehus").await;
+    let (status, p) = t
+        .post(&sb, &format!("/plans/{pid}/team"), json!({"version": 1, "kind": "staff", "staff_id": hospital_id, "role": "Hospitalssocialrådgiver"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let hospital = t.login("sygehus").await;
+    let (status, _) = t.get(&hospital, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no consent yet");
+    let (status, body) = t
+        .post(&sb, &format!("/citizens/{cid}/consents"), json!({"organisation_id": hospital_org, "scope": "general", "given_how": "verbal", "valid_to": "2020-01-01"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "end before start: {body}"
+    );
+    let (status, consent) = t
+        .post(&sb, &format!("/citizens/{cid}/consents"), json!({"organisation_id": hospital_org, "scope": "general", "given_how": "verbal", "note": "Givet på mødet"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{consent}");
+    let (status, body) = t.get(&hospital, &format!("/citizens/{cid}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let consent_id = consent["id"].as_str().unwrap();
+    let (status, _) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/consents/{consent_id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = t.get(&hospital, &format!("/citizens/{cid}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "withdrawn consent takes effect at once"
+    );
+    let (status, _) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/consents/{consent_id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // A volunteer sees her own task with the citizen's first name, nothing else.
+    let (vol_id, _) = staff_id(t, "frivillig").await;
+    let (status, task) = t
+        .post(&sb, &format!("/citizens/{cid}/tasks"), json!({"title": "Følg til tandlæge", "owner": format!("staff:{vol_id}"), "due": "2099-01-01"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let vol = t.login("frivillig").await;
+    let (status, work) = t.get(&vol, "/my-work").await;
+    assert_eq!(status, StatusCode::OK, "{work}");
+    let mine = work["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == task["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(mine["citizen_name"], "Ingeborg", "first name only: {mine}");
+    assert!(
+        !work.to_string().contains("Testrup") && !work.to_string().contains("070761"),
+        "{work}"
+    );
+    for path in [
+        format!("/citizens/{cid}"),
+        format!("/citizens/{cid}/plans"),
+        format!("/citizens/{cid}/tasks"),
+    ] {
+        let (status, _) = t.get(&vol, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, done) = t
+        .post(
+            &vol,
+            &format!("/tasks/{}/done", task["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    // Administrators and the data-protection officer see no citizen data.
+    for who in ["admin", "tilsyn"] {
+        let tok = t.login(who).await;
+        let (status, _) = t.get(&tok, &format!("/citizens/{cid}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+    }
+    // The data-protection officer reads the audit trail: who, as what, why, and the refusals.
+    let dpo = t.login("tilsyn").await;
+    let (status, trail) = t.get(&dpo, &format!("/audit?citizen={cid}")).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let events = trail.as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["outcome"] == "denied" && e["actor_profession"] == "Sygeplejerske"),
+        "{trail}"
+    );
+    assert!(
+        events.iter().any(|e| e["action"] == "break_glass"
+            && e["purpose"].as_str().unwrap_or("").contains("akut")),
+        "{trail}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["purpose"] == "brudt glas" && e["outcome"] == "allowed"),
+        "{trail}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["outcome"] == "denied" && e["actor_profession"] == "Frivillig"),
+        "{trail}"
+    );
+    let (status, _) = t.get(&sb, "/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = t.get(&leader, "/audit").await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a leader of several units picks one: {body}"
+    );
+    let sygepleje = t.unit_id(&leader, "Sygepleje").await;
+    let (status, body) = t.get(&leader, &format!("/audit?unit={sygepleje}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_unit_id"] == sygepleje.as_str())
+    );
+    let (status, _) = t.get(&leader, &format!("/audit?unit={unit}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not the leader's unit");
+}
+
+// ---------------------------------------------------------------------------
+// Issue 7: walk every route as every demo role; nothing of a citizen nobody
+// works with may come back. A new route without a policy check fails here.
+
+const SECRET_NAME: &str = "Hemmelighedsen";
+const SECRET_CPR: &str = "2405791234";
+const SECRET_TEXT: &str = "HEMMELIGT-INDHOLD";
+
+/// Route paths as registered in the web crate's router (`.route("…"`).
+fn page_routes() -> Vec<String> {
+    let src = include_str!("../../web/src/lib.rs");
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(i) = rest.find(".route(") {
+        rest = &rest[i + 7..];
+        let Some(q) = rest.find('"') else { break };
+        let after = &rest[q + 1..];
+        let Some(end) = after.find('"') else { break };
+        out.push(after[..end].to_string());
+        rest = &after[end..];
+    }
+    assert!(out.len() > 30, "parsed too few routes: {out:?}");
+    out
+}
+
+struct Secret {
+    citizen: String,
+    plan: String,
+    goal: String,
+    meeting: String,
+    task: String,
+}
+
+/// A citizen with a plan, goal, meeting and task that no demo login works with.
+async fn secret_citizen(t: &Ctx) -> Secret {
+    let sb = t.login("sagsbehandler").await;
+    let c = t
+        .create_citizen(&sb, "240579-1234", "Hemmelig", SECRET_NAME)
+        .await;
+    let cid = c["id"].as_str().unwrap().to_string();
+    let (status, p) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/plans"),
+            json!({"overall_goal": SECRET_TEXT}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_str().unwrap().to_string();
+    let (status, p) = t
+        .post(
+            &sb,
+            &format!("/plans/{pid}/goals"),
+            json!({"version": 1, "text": SECRET_TEXT, "scale": "gas"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let goal = p["content"]["goals"][0]["id"].as_str().unwrap().to_string();
+    let (status, m) = t
+        .post(&sb, &format!("/citizens/{cid}/meetings"), json!({"kind": "network", "starts_at": "2099-01-10T10:00",
+            "location": "Rådhuset", "agenda": SECRET_TEXT, "staff_ids": [], "citizen_attends": true}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let meeting = m["id"].as_str().unwrap().to_string();
+    let (status, task) = t
+        .post(
+            &sb,
+            &format!("/citizens/{cid}/tasks"),
+            json!({"title": SECRET_TEXT, "owner": "citizen", "due": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    // Hand the plan to a staff member who is no demo login, leave the team,
+    // and let the intake grant lapse: now no demo login works with the citizen.
+    let logins: Vec<&str> = tvaers_app::demo::DEMO_LOGINS.iter().map(|l| l.0).collect();
+    let other = t
+        .store
+        .list_staff(tvaers_store::Page::new(200, 0))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            !logins.contains(&s.username.as_str())
+                && s.role() == tvaers_domain::staff::Role::Professional
+        })
+        .unwrap();
+    let (status, p) = t
+        .post(&sb, &format!("/plans/{pid}/team"), json!({"version": 2, "kind": "staff", "staff_id": other.id.to_string(), "role": "Kontakt"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let (status, p) = t
+        .post(
+            &sb,
+            &format!("/plans/{pid}/coordinator"),
+            json!({"version": 3, "staff_id": other.id.to_string()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let me = t
+        .store
+        .get_staff_by_username("sagsbehandler")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let (status, p) = t
+        .api(
+            Method::DELETE,
+            &format!("/plans/{pid}/team/{me}?version=4"),
+            Some(&sb),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    t.store
+        .debug_exec("UPDATE access_grants SET expires_at = granted_at")
+        .await
+        .unwrap();
+    Secret {
+        citizen: cid,
+        plan: pid,
+        goal,
+        meeting,
+        task: task["id"].as_str().unwrap().to_string(),
+    }
+}
+
+fn fill(path: &str, s: &Secret, api: bool) -> String {
+    let mut out = String::new();
+    let mut prev = "";
+    for seg in path.split('/').filter(|x| !x.is_empty()) {
+        let value = if seg.starts_with('{') {
+            match (prev, seg) {
+                (_, "{goal_id}") => s.goal.clone(),
+                (_, "{version}") => "1".into(),
+                (_, "{table}") => {
+                    if api {
+                        "funktionsniveau".into()
+                    } else {
+                        "funktionsniveau.csv".into()
+                    }
+                }
+                ("borgere" | "citizens", _) => s.citizen.clone(),
+                ("planer" | "plans", _) => s.plan.clone(),
+                ("moeder" | "meetings", _) => s.meeting.clone(),
+                ("opgaver" | "tasks", _) => s.task.clone(),
+                _ => uuid::Uuid::now_v7().to_string(),
+            }
+        } else {
+            seg.to_string()
+        };
+        out.push('/');
+        out.push_str(&value);
+        prev = seg;
+    }
+    if out.is_empty() { "/".into() } else { out }
+}
+
+fn assert_no_leak(who: &str, what: &str, status: StatusCode, body: &str) {
+    assert!(!status.is_server_error(), "{who} {what}: {status}\n{body}");
+    for secret in [SECRET_NAME, SECRET_CPR, "240579-1234", SECRET_TEXT] {
+        assert!(
+            !body.contains(secret),
+            "{who} {what} ({status}) returned {secret}:\n{body}"
+        );
+    }
+}
+
+async fn every_route_as_every_role_reveals_nothing_of_a_stranger(t: &Ctx) {
+    let s = secret_citizen(t).await;
+    let pages = page_routes();
+    let (_, spec) = t.api(Method::GET, "/openapi.json", None, None).await;
+    let api_paths: Vec<(String, Vec<String>)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, ops)| {
+            (
+                p.clone(),
+                ops.as_object().unwrap().keys().cloned().collect(),
+            )
+        })
+        .collect();
+    assert!(api_paths.len() > 40, "{}", api_paths.len());
+    let mut checked = 0;
+    for (who, ..) in tvaers_app::demo::DEMO_LOGINS {
+        let (b, _) = t.browser_login(who).await;
+        for path in &pages {
+            let url = t.url(&fill(path, &s, false));
+            let resp = b.get(&url).send().await.unwrap();
+            let status = resp.status();
+            assert_no_leak(who, &url, status, &resp.text().await.unwrap());
+            checked += 1;
+        }
+        let tok = t.login(who).await;
+        for (path, methods) in &api_paths {
+            let filled = fill(path, &s, true);
+            for m in methods {
+                let method = Method::from_bytes(m.to_uppercase().as_bytes()).unwrap();
+                if path.starts_with("/auth/") {
+                    continue;
+                }
+                let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+                let resp = t
+                    .http
+                    .request(method.clone(), format!("{}/api/v1{filled}", t.base))
+                    .bearer_auth(&tok)
+                    .json(&body.unwrap_or(Value::Null))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                assert_no_leak(
+                    who,
+                    &format!("{method} {filled}"),
+                    status,
+                    &resp.text().await.unwrap(),
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    // The citizen is still intact: the walk changed nothing it was not allowed to.
+    let c = t
+        .store
+        .get_citizen(CitizenId(s.citizen.parse().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.family_name, SECRET_NAME);
 }

@@ -250,6 +250,32 @@ impl Ctx {
         id_of(&body)
     }
 
+    /// Gives the staff behind `members` a relationship to the citizen (issue 7):
+    /// `owner` opens a plan and puts them on its care team. Returns the plan.
+    async fn care_team(&self, owner: &str, citizen: &str, members: &[&str]) -> Value {
+        let (status, mut plan) = self
+            .post(
+                owner,
+                &format!("/citizens/{citizen}/plans"),
+                json!({"overall_goal": "Klare mig selv"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{plan}");
+        for m in members {
+            let id = self.me(m).await["id"].clone();
+            let (status, p) = self
+                .post(
+                    owner,
+                    &format!("/plans/{}/team", id_of(&plan)),
+                    json!({"version": plan["version"], "kind": "staff", "staff_id": id, "role": "Kontakt"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{p}");
+            plan = p;
+        }
+        plan
+    }
+
     /// Writes an entry; returns it.
     async fn write(&self, token: &str, citizen: &str, body: Value) -> Value {
         let (status, e) = self
@@ -390,14 +416,7 @@ async fn timeline_filters_combine_and_page(t: &Ctx) {
     let sw = t.login("sagsbehandler").await;
     let nurse = t.login("sygeplejerske").await;
     let citizen = t.create_citizen(&sw, CPR, "Ingeborg").await;
-    let (status, plan) = t
-        .post(
-            &sw,
-            &format!("/citizens/{citizen}/plans"),
-            json!({"overall_goal": "Klare mig selv"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let plan = t.care_team(&sw, &citizen, &[&nurse]).await;
     let (status, plan) = t
         .post(
             &sw,
@@ -517,6 +536,7 @@ async fn correction_supersedes_and_keeps_the_old_text(t: &Ctx) {
     let nurse = t.login("sygeplejerske").await;
     let sw = t.login("sagsbehandler").await;
     let citizen = t.create_citizen(&nurse, CPR, "Ingeborg").await;
+    t.care_team(&nurse, &citizen, &[&sw]).await;
     let old = t
         .write(&nurse, &citizen, json!({"text": "Faldt i køkkenet.", "kind": "home_visit", "occurred_at": "2026-03-02T09:00"}))
         .await;
@@ -708,6 +728,7 @@ async fn search_returns_nothing_from_journals_the_user_may_not_read(t: &Ctx) {
     let nurse = t.login("sygeplejerske").await;
     let sw = t.login("sagsbehandler").await;
     let citizen = t.create_citizen(&nurse, CPR, "Ingeborg").await;
+    t.care_team(&nurse, &citizen, &[&sw]).await;
     let secret = t
         .write(
             &nurse,
@@ -742,6 +763,25 @@ async fn search_returns_nothing_from_journals_the_user_may_not_read(t: &Ctx) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // A professional who does not work with the citizen (issue 7): the journal
+    // is outside the search — no hit, no count — and asking for it by name is refused.
+    let therapist = t.login("terapeut").await;
+    let (status, r) = t.search(&therapist, None, "besøg").await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["total"].as_i64(), r["hits"].clone()),
+        (Some(0), json!([])),
+        "{r}"
+    );
+    let (status, r) = t.search(&therapist, Some(&citizen), "besøg").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{r}");
+    assert_eq!(error_code(&r), "no_relationship");
+    assert!(r.get("total").is_none(), "{r}");
+    let (status, _) = t
+        .get(&therapist, &format!("/citizens/{citizen}/journal"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Volunteers and administrators may read no journal: no count, just a refusal.
     for who in ["frivillig", "admin"] {
@@ -1160,6 +1200,7 @@ async fn two_servers_on_one_postgres_find_each_others_entries_within_a_second() 
         let tok_a = t.login("sygeplejerske").await;
         let tok_b = login_b("sagsbehandler").await;
         let citizen = t.create_citizen(&tok_a, CPR, "Ingeborg").await;
+        t.care_team(&tok_a, &citizen, &[&tok_b]).await;
         for round in 0..5 {
             let word = format!("kvittering{round}");
             t.write(

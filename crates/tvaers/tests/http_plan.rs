@@ -1439,6 +1439,27 @@ async fn meeting_cycle_creates_tasks_and_reviews_the_previous_goals(t: &Ctx) {
         assert_eq!(stored["review"]["comment"], format!("Status: {outcome}"));
         assert_eq!(stored["review"]["meeting_id"], next.as_str());
     }
+    // A goal reviewed as done closes its task; the others stay open.
+    let (_, tasks) = t.get(&tok, &format!("/citizens/{citizen}/tasks")).await;
+    for (goal, outcome) in to_review.iter().zip(outcomes) {
+        if let Some(task) = tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["action_goal_id"] == goal["id"])
+        {
+            let expected = if outcome == "done" { "done" } else { "open" };
+            assert_eq!(task["status"], expected, "{task}");
+        }
+    }
+    assert!(
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["status"] == "done"),
+        "the done goal's task is closed: {tasks}"
+    );
 }
 
 async fn closing_with_four_action_goals_warns_but_succeeds(t: &Ctx) {

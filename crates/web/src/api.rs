@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api_access;
 use crate::api_journal;
 use crate::api_plan;
 use crate::api_progress;
@@ -171,6 +172,9 @@ pub struct CitizenHit {
     family_name: String,
     address: Option<String>,
     city: Option<String>,
+    /// Whether you work with the citizen (care team, open case in your unit,
+    /// or a grant); opening the others needs break-the-glass.
+    works_with: bool,
 }
 
 /// Search citizens by name prefix or CPR number.
@@ -192,6 +196,7 @@ async fn search(
                 family_name: h.family_name,
                 address: h.address,
                 city: h.city,
+                works_with: h.works_with,
             })
             .collect(),
     ))
@@ -596,6 +601,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             api_progress::create_scale
         ))
         .routes(routes!(api_progress::set_scale_active))
+        .routes(routes!(api_access::list_consents, api_access::add_consent))
+        .routes(routes!(api_access::withdraw_consent))
+        .routes(routes!(api_access::break_glass))
+        .routes(routes!(api_access::unreviewed_grants))
+        .routes(routes!(api_access::review_grant))
+        .routes(routes!(api_access::audit))
         .routes(routes!(api_plan::my_work))
         .routes(routes!(api_plan::team_view))
         // The journal, search and digital contact (api_journal.rs).

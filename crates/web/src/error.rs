@@ -49,6 +49,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::NoRelationship(_) => (StatusCode::FORBIDDEN, "no_relationship"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::StaleVersion { .. } => (StatusCode::CONFLICT, "stale_version"),
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),

@@ -462,9 +462,10 @@ async fn journal_page(
     } else {
         v.sensitivity.clone()
     };
+    let classes = state.app.journal_classes(actor, cid).await?;
     let sensitivity_opts = Sensitivity::ALL
         .iter()
-        .filter(|s| tvaers_app::policy::may_read_entry(actor, **s))
+        .filter(|s| classes.contains(*s))
         .map(|s| opt(s.code(), s.label(), &sens_sel))
         .collect();
     let mut goal_opts = vec![opt("", "Intet mål", &v.goal_id)];

@@ -5,7 +5,9 @@
 // Handlers return `Response` as their error: it is what axum sends anyway.
 #![allow(clippy::result_large_err)]
 
+pub mod access_pages;
 pub mod api;
+pub mod api_access;
 pub mod api_journal;
 pub mod api_plan;
 pub mod api_progress;
@@ -154,6 +156,25 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
             "/borgere/{id}/maalinger",
             get(progress_pages::citizen_measurements).post(progress_pages::citizen_measure),
         )
+        .route(
+            "/borgere/{id}/bryd-glasset",
+            post(access_pages::break_glass),
+        )
+        .route("/bryd-glasset", get(access_pages::grant_review))
+        .route(
+            "/bryd-glasset/{id}/gennemset",
+            post(access_pages::grant_reviewed),
+        )
+        .route(
+            "/borgere/{id}/samtykke",
+            get(access_pages::consents).post(access_pages::consent_add),
+        )
+        .route(
+            "/borgere/{id}/samtykke/{consent}/tilbagekald",
+            post(access_pages::consent_withdraw),
+        )
+        .route("/tilsyn", get(access_pages::audit_view))
+        .route("/tilsyn.csv", get(access_pages::audit_csv))
         .route("/statistik", get(progress_pages::statistics))
         .route("/statistik/{table}", get(progress_pages::statistics_export))
         .route(

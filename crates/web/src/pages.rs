@@ -31,6 +31,7 @@ pub struct UserBar {
     pub sees_citizens: bool,
     pub is_leader: bool,
     pub is_admin: bool,
+    pub is_auditor: bool,
 }
 
 pub struct Layout {
@@ -57,6 +58,7 @@ impl Layout {
                 sees_citizens: matches!(role, Role::Professional | Role::Leader),
                 is_leader: role == Role::Leader,
                 is_admin: role == Role::Administrator,
+                is_auditor: role == Role::Auditor,
             }),
             csrf: a.session.csrf_token.clone(),
             notice: None,
@@ -93,6 +95,8 @@ struct ErrorPage {
     layout: Layout,
     title: &'static str,
     message: String,
+    /// The citizen id when the user may break the glass.
+    break_glass: Option<String>,
 }
 
 /// A Danish error page for an application error.
@@ -111,12 +115,17 @@ pub fn error_page(e: AppError, user: Option<&Authenticated>) -> Response {
         other => other.to_string(),
     };
     let layout = user.map(Layout::for_user).unwrap_or_else(Layout::anonymous);
+    let break_glass = match &e {
+        AppError::NoRelationship(c) if user.is_some() => Some(c.to_string()),
+        _ => None,
+    };
     render_status(
         status,
         &ErrorPage {
             layout,
             title,
             message,
+            break_glass,
         },
     )
 }
@@ -313,6 +322,7 @@ pub struct Hit {
     name: String,
     cpr: String,
     address: String,
+    works_with: bool,
 }
 
 #[derive(Template)]
@@ -355,7 +365,7 @@ async fn citizens_page(
     };
     if q.trim().is_empty() {
         // An empty search still checks access, so a volunteer sees a clear refusal.
-        if let Some(r) = search_refusal(user) {
+        if let Some(r) = search_refusal(state, user) {
             return r;
         }
         return render(&page);
@@ -373,6 +383,7 @@ async fn citizens_page(
             page.hits = hits
                 .into_iter()
                 .map(|h| Hit {
+                    works_with: h.works_with,
                     id: h.id,
                     name: format!("{} {}", h.given_name, h.family_name),
                     cpr: h.cpr.masked(),
@@ -393,18 +404,12 @@ async fn citizens_page(
     }
 }
 
-fn search_refusal(user: &Authenticated) -> Option<Response> {
-    let d = tvaers_app::policy::allowed(
-        &user.actor,
-        tvaers_app::policy::Action::Search,
-        tvaers_app::policy::Resource::CitizenDirectory,
-    );
-    match d {
-        tvaers_app::policy::Decision::Allow => None,
-        tvaers_app::policy::Decision::Deny(reason) => {
-            Some(error_page(AppError::Forbidden(reason.into()), Some(user)))
-        }
-    }
+fn search_refusal(state: &AppState, user: &Authenticated) -> Option<Response> {
+    state
+        .app
+        .may_search_citizens(&user.actor)
+        .err()
+        .map(|e| error_page(e, Some(user)))
 }
 
 /// Name searches arrive by GET (pagination links); the search form POSTs so a
@@ -446,6 +451,7 @@ struct CitizenPage {
 #[derive(Deserialize)]
 pub struct NoticeParams {
     gemt: Option<String>,
+    glas: Option<String>,
 }
 
 async fn citizen_page(
@@ -506,7 +512,13 @@ pub async fn citizen_show(
     Path(raw): Path<String>,
     Query(n): Query<NoticeParams>,
 ) -> Response {
-    let notice = n.gemt.map(|_| "Ændringerne er gemt.");
+    let notice = if n.glas.is_some() {
+        Some(
+            "Du har brudt glasset og kan læse borgerens oplysninger i 2 timer. Din begrundelse er gemt, og din leder gennemser den.",
+        )
+    } else {
+        n.gemt.map(|_| "Ændringerne er gemt.")
+    };
     citizen_page(&state, &user, &raw, false, notice).await
 }
 
@@ -668,8 +680,8 @@ struct CitizenForm {
     errors: ValidationErrors,
 }
 
-pub async fn citizen_new_form(PageUser(user): PageUser) -> Response {
-    if let Some(r) = search_refusal(&user) {
+pub async fn citizen_new_form(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    if let Some(r) = search_refusal(&state, &user) {
         return r;
     }
     render(&CitizenForm {

@@ -25,6 +25,12 @@ pub const DEMO_PASSWORD: &str = "demo";
 pub const DEMO_LOGINS: &[(&str, &str, Profession, &[&str])] = &[
     ("admin", "Ada Administrator", Profession::Administrator, &[]),
     (
+        "tilsyn",
+        "Dorte Databeskyttelse",
+        Profession::DataProtectionOfficer,
+        &[],
+    ),
+    (
         "sagsbehandler",
         "Sara Sagsbehandler",
         Profession::SocialWorker,
