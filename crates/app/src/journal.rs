@@ -854,11 +854,20 @@ impl App {
         Ok(n)
     }
 
-    /// Rebuilds the whole search index (`tvaers reindex`). `progress` gets
-    /// (done, total). Searches during the rebuild see a partial index.
-    pub async fn reindex_journal(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> AppResult<u64> {
+    /// Rebuilds the whole search index (`tvaers reindex`) by rewriting every
+    /// entry's row in batches, then removing rows of no entry; searches stay
+    /// complete meanwhile. `from_scratch` empties the index first (for an index
+    /// that cannot be trusted at all; searches see a partial index until done).
+    /// `progress` gets (done, total).
+    pub async fn reindex_journal(
+        &self,
+        from_scratch: bool,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> AppResult<u64> {
         let total = self.store.journal_index_status().await?.entries.max(0) as u64;
-        self.store.clear_journal_index().await?;
+        if from_scratch {
+            self.store.clear_journal_index().await?;
+        }
         let (mut after, mut done) = (0i64, 0u64);
         progress(0, total);
         loop {
@@ -870,6 +879,7 @@ impl App {
             progress(done, total.max(done));
         }
         // Entries written during the rebuild were indexed by their own write.
+        self.store.prune_journal_index().await?;
         self.catch_up_search_index().await?;
         Ok(done)
     }

@@ -708,7 +708,10 @@ macro_rules! impl_store {
                 parts.push(format!("e.unit_id = {}", a.push(Arg::Uuid(u.0))));
             }
             if let Some(t) = &f.topic_code {
-                parts.push(format!("e.topic_code = {}", a.push(Arg::Text(t.clone()))));
+                // An FSIII main area (J3) includes its sub-areas (J3.8).
+                let exact = a.push(Arg::Text(t.clone()));
+                let sub = a.push(Arg::Text(format!("{t}.%")));
+                parts.push(format!("(e.topic_code = {exact} OR e.topic_code LIKE {sub})"));
             }
             match f.kind {
                 Some(tvaers_domain::journal::EntryKind::Correction) => parts.push("e.is_correction".into()),

@@ -1181,6 +1181,12 @@ async fn journal_timeline_filters_combine(s: Arc<dyn Store>) {
         ..Default::default()
     };
     assert_eq!(tl(topic, all.clone()).await, vec![e1.id]);
+    // A main area includes its sub-areas.
+    let main_area = JournalFilter {
+        topic_code: Some("J3".into()),
+        ..Default::default()
+    };
+    assert_eq!(tl(main_area, all.clone()).await, vec![e1.id]);
     let corrections = JournalFilter {
         kind: Some(EntryKind::Correction),
         ..Default::default()

@@ -69,10 +69,14 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
-    /// Rebuild the journal's full-text search index from the entries.
+    /// Rebuild the journal's full-text search index from the entries (servers may keep running).
     Reindex {
         #[command(flatten)]
         db: DbArgs,
+        /// Empty the index first instead of rewriting it in place (searches are
+        /// incomplete until the rebuild is done).
+        #[arg(long)]
+        from_scratch: bool,
     },
     /// Manage staff accounts.
     User {
@@ -255,7 +259,7 @@ async fn run() -> Result<()> {
                 store.count_citizens().await?
             );
         }
-        Command::Reindex { db } => {
+        Command::Reindex { db, from_scratch } => {
             let store = open(&db).await?;
             let app = App::new(store, Settings::default());
             let bar = ProgressBar::new(0);
@@ -266,7 +270,7 @@ async fn run() -> Result<()> {
             bar.set_message("Genopbygger søgeindekset");
             let b = bar.clone();
             let n = app
-                .reindex_journal(&move |done, total| {
+                .reindex_journal(from_scratch, &move |done, total| {
                     b.set_length(total);
                     b.set_position(done);
                 })
