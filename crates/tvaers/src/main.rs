@@ -162,6 +162,9 @@ async fn seed_demo(store: &dyn Store, citizens: u64, seed: u64, show_progress: b
     .await
     .map_err(app_error)?;
     bar.finish_and_clear();
+    demo::journal::ensure_journal(store, seed)
+        .await
+        .map_err(app_error)?;
     Ok(())
 }
 
