@@ -36,7 +36,7 @@ impl LoginThrottle {
         }
     }
 
-    fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
+    pub(crate) fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
         if let Some(ip) = ip
             && self.per_ip.check_key(&ip).is_err()
         {
@@ -65,7 +65,7 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: &str, hash: Option<String>) -> bool {
+pub(crate) async fn verify_password(password: &str, hash: Option<String>) -> bool {
     let password = password.to_string();
     tokio::task::spawn_blocking(move || {
         // Verify against a dummy hash when the account has none, so timing does not
@@ -135,6 +135,8 @@ impl App {
             return Err(AppError::BadCredentials);
         }
         self.throttle.check(&username, ip)?;
+        let key = format!("staff:{username}");
+        self.check_lockout(&key).await?;
         let found = self.store.get_staff_by_username(&username).await?;
         let (staff, hash) = match found {
             Some((s, h)) => (Some(s), h),
@@ -143,8 +145,9 @@ impl App {
         let ok = verify_password(password, hash).await;
         let staff = match staff {
             Some(s) if ok && s.active => s,
-            _ => return Err(AppError::BadCredentials),
+            _ => return Err(self.login_failed(&key).await),
         };
+        self.store.clear_login_failures(&key).await?;
         let now = OffsetDateTime::now_utc();
         let token = new_secret();
         let ttl = match kind {

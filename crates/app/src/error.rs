@@ -34,6 +34,11 @@ pub enum AppError {
     BadCredentials,
     #[error("For mange loginforsøg. Vent et øjeblik, og prøv igen.")]
     Throttled,
+    /// Too many wrong passwords in a row: the account is locked for a while.
+    #[error(
+        "Kontoen er midlertidigt låst efter for mange forkerte adgangskoder. Prøv igen om et kvarter, eller kontakt en administrator."
+    )]
+    LockedOut,
     #[error("Du skal logge ind.")]
     Unauthenticated,
     #[error("Databasen svarer ikke lige nu. Prøv igen om lidt.")]

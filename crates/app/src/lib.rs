@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod org;
 pub mod plans;
 pub mod policy;
+pub mod portal;
 pub mod stats;
 
 use std::sync::Arc;
@@ -41,6 +42,9 @@ pub struct Settings {
     pub login_attempts_per_minute_ip: u32,
     /// Statistics hide counts from 1 to this minus one (small-cell suppression).
     pub stats_min_cell: i64,
+    /// Consecutive wrong passwords before an account is locked, and for how long.
+    pub lockout_after: i64,
+    pub lockout_for: time::Duration,
 }
 
 impl Default for Settings {
@@ -52,6 +56,8 @@ impl Default for Settings {
             login_attempts_per_minute_account: 10,
             login_attempts_per_minute_ip: 60,
             stats_min_cell: 5,
+            lockout_after: 5,
+            lockout_for: time::Duration::minutes(15),
         }
     }
 }
@@ -161,6 +167,40 @@ impl App {
     }
 
     /// Records an allowed read before its data is returned.
+    /// Refuses a login while its key is locked; counts a failure and reports a
+    /// lock it causes. The key names no existing account, so a wrong username
+    /// and a wrong password are treated alike.
+    pub(crate) async fn check_lockout(&self, key: &str) -> AppResult<()> {
+        match self
+            .store
+            .login_locked_until(key, time::OffsetDateTime::now_utc())
+            .await?
+        {
+            Some(_) => Err(AppError::LockedOut),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) async fn login_failed(&self, key: &str) -> AppError {
+        match self
+            .store
+            .record_login_failure(
+                key,
+                time::OffsetDateTime::now_utc(),
+                self.settings.lockout_after,
+                self.settings.lockout_for,
+            )
+            .await
+        {
+            Ok(Some(_)) => {
+                tracing::warn!(key, "login locked after repeated failures");
+                AppError::LockedOut
+            }
+            Ok(None) => AppError::BadCredentials,
+            Err(e) => e.into(),
+        }
+    }
+
     pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
         self.audit.append(event.clone()).await
     }

@@ -224,6 +224,28 @@ impl App {
             )
             .await?;
         self.ensure_citizen(citizen_id).await?;
+        let m = self
+            .build_measurement(citizen_id, input, Some(actor))
+            .await?;
+        let mut ev = ev;
+        ev.resource_id = Some(m.id.0);
+        self.store.add_measurement(&m, &ev).await.map_err(|err| match err {
+            tvaers_store::StoreError::Conflict(_) => AppError::Conflict(
+                "Målingen er allerede rettet af en anden. Genindlæs siden, og ret den nyeste måling.".into(),
+            ),
+            other => other.into(),
+        })?;
+        Ok(m)
+    }
+
+    /// Parses and checks a measurement; `recorder` is the staff member writing it
+    /// down, or `None` when the citizen records it in the portal.
+    pub(crate) async fn build_measurement(
+        &self,
+        citizen_id: CitizenId,
+        input: &MeasurementInput,
+        recorder: Option<&Actor>,
+    ) -> AppResult<Measurement> {
         let now = OffsetDateTime::now_utc();
         let mut e = ValidationErrors::new();
         let goal_id = parse_id(&mut e, "goal_id", &input.goal_id, GoalId);
@@ -234,13 +256,13 @@ impl App {
             Some(raw) => parse_local_datetime(&mut e, "measured_at", "Tidspunktet", &raw),
             None => Some(now),
         };
-        let assessor = match text(&input.assessor).as_deref() {
-            None | Some("staff") => Assessor::Staff {
+        let assessor = match (recorder, text(&input.assessor).as_deref()) {
+            (None, _) | (Some(_), Some("citizen")) => Assessor::Citizen,
+            (Some(actor), None | Some("staff")) => Assessor::Staff {
                 staff_id: actor.staff_id,
                 name: actor.full_name.clone(),
             },
-            Some("citizen") => Assessor::Citizen,
-            Some(_) => {
+            (Some(_), Some(_)) => {
                 e.add("assessor", "Vælg hvem der har vurderet.");
                 Assessor::Citizen
             }
@@ -320,6 +342,16 @@ impl App {
                 "En rettelse skal gælde samme mål som den oprindelige måling.",
             );
         }
+        if goal_id.is_none()
+            && area.is_none()
+            && !e.fields.iter().any(|f| f.field == "area")
+            && matches!(input.kind.trim(), "functional" | "self_assessment")
+        {
+            e.add(
+                "area",
+                "Vælg et FSIII-område for funktionsniveau og borgerens egen vurdering.",
+            );
+        }
         let (Some(reading), Some(measured_at)) = (reading, measured_at) else {
             return Err(e.into());
         };
@@ -342,21 +374,13 @@ impl App {
             measured_at,
             recorded_at: now,
             assessor,
-            recorded_by: Some(actor.staff_id),
+            recorded_by: recorder.map(|a| a.staff_id),
             note: text(&input.note).unwrap_or_default(),
             meeting_id,
             supersedes,
             correction_reason: text(&input.correction_reason),
         };
         validate_measurement(&m, goal.as_ref(), now)?;
-        let mut ev = ev;
-        ev.resource_id = Some(m.id.0);
-        self.store.add_measurement(&m, &ev).await.map_err(|err| match err {
-            tvaers_store::StoreError::Conflict(_) => AppError::Conflict(
-                "Målingen er allerede rettet af en anden. Genindlæs siden, og ret den nyeste måling.".into(),
-            ),
-            other => other.into(),
-        })?;
         Ok(m)
     }
 

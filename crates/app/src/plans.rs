@@ -545,7 +545,7 @@ impl App {
             return Ok(current);
         }
         self.save_version(
-            actor,
+            (Some(actor.staff_id), actor.full_name.clone()),
             current,
             (content, PlanStatus::Active, reason),
             expected_version,
@@ -554,9 +554,9 @@ impl App {
         .await
     }
 
-    async fn save_version(
+    pub(crate) async fn save_version(
         &self,
-        actor: &Actor,
+        (author_id, author_name): (Option<StaffId>, String),
         current: Plan,
         (content, status, reason): (PlanContent, PlanStatus, String),
         expected_version: i64,
@@ -573,8 +573,8 @@ impl App {
         let version = PlanVersion {
             plan_id: plan.id,
             version: plan.version,
-            author_id: Some(actor.staff_id),
-            author_name: actor.full_name.clone(),
+            author_id,
+            author_name,
             at: now,
             reason,
             status,
@@ -795,7 +795,7 @@ impl App {
         };
         let content = current.content.clone();
         self.save_version(
-            actor,
+            (Some(actor.staff_id), actor.full_name.clone()),
             current,
             (content, PlanStatus::Closed, reason),
             expected_version,

@@ -10,10 +10,12 @@ use crate::validation::ValidationErrors;
 coded_enum!(
     /// What a consent lets the organisation see: `general` is the plan, cases,
     /// meetings, measurements and normal journal entries; `health` adds
-    /// sensitive health information.
+    /// sensitive health information; `relative` lets the citizen's relatives
+    /// read the plan and act for them in the portal.
     ConsentScope {
         General => ("general", "Plan, sager og almindelige journalnotater"),
         Health => ("health", "Også følsomme helbredsoplysninger"),
+        Relative => ("relative", "Pårørende må se planen og handle på borgerens vegne"),
     }
 );
 
@@ -105,6 +107,18 @@ coded_enum!(
         Intake => ("intake", "Oprettelse af borgeren"),
     }
 );
+
+/// A portal login: the citizen's own, or a relative's acting for the citizen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PortalAccount {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    pub citizen_id: CitizenId,
+    pub username: String,
+    /// `None` for the citizen; the relative's name otherwise.
+    pub relative_name: Option<String>,
+    pub active: bool,
+}
 
 /// How long a break-the-glass grant lasts.
 pub const BREAK_GLASS_DURATION: Duration = Duration::hours(2);

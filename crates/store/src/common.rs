@@ -68,10 +68,10 @@ macro_rules! impl_store {
         use crate::common::{corrupt, map_err};
         use crate::{
             AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
-            AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanRef, Result, Session, SessionKind, StatsFilter,
+            AccessFacts, FunctionalChange, PortalSession, GasSum, GoalOutcomeCount, Page, PlanRef, Result, Session, SessionKind, StatsFilter,
             Store, StoreError, TaskRef,
         };
-        use tvaers_domain::access::{AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind};
+        use tvaers_domain::access::{AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind, PortalAccount};
         use tvaers_domain::ids::{MeasurementId, ScaleId};
         use tvaers_domain::measure::{Measurement, Reading};
         use tvaers_domain::scale::CustomScale;
@@ -423,6 +423,16 @@ macro_rules! impl_store {
                 parts.push(format!("{col} IN (SELECT i.citizen_id FROM plan_interventions i WHERE i.legal_basis = {b})"));
             }
             if parts.is_empty() { "1 = 1".into() } else { parts.join(" AND ") }
+        }
+
+        fn row_portal_account(r: &$row) -> Result<PortalAccount> {
+            Ok(PortalAccount {
+                id: r.try_get("id").map_err(map_err)?,
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                username: r.try_get("username").map_err(map_err)?,
+                relative_name: r.try_get("relative_name").map_err(map_err)?,
+                active: r.try_get("active").map_err(map_err)?,
+            })
         }
 
         fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -1926,7 +1936,7 @@ macro_rules! impl_store {
             ) -> Result<AccessFacts> {
                 let now = now.to_offset(time::UtcOffset::UTC);
                 let consent = "SELECT 1 FROM consents c WHERE c.citizen_id = $1 AND (c.organisation_id IS NULL OR c.organisation_id = $4) \
-                     AND c.withdrawn_at IS NULL AND c.valid_from <= $5 AND (c.valid_to IS NULL OR c.valid_to >= $5)";
+                     AND c.scope IN ('general', 'health') AND c.withdrawn_at IS NULL AND c.valid_from <= $5 AND (c.valid_to IS NULL OR c.valid_to >= $5)";
                 let sql = format!(
                     "SELECT \
                        EXISTS (SELECT 1 FROM plan_members m WHERE m.citizen_id = $1 AND m.staff_id = $2) AS team, \
@@ -2105,6 +2115,148 @@ macro_rules! impl_store {
                 );
                 let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
                 rows.iter().map(|r| Ok(CitizenId(r.try_get("id").map_err(map_err)?))).collect()
+            }
+
+            async fn login_locked_until(&self, key: &str, now: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
+                let until: Option<Option<OffsetDateTime>> = sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?;
+                Ok(until.flatten().filter(|u| *u > now))
+            }
+
+            async fn record_login_failure(&self, key: &str, now: OffsetDateTime, max: i64, lock: time::Duration) -> Result<Option<OffsetDateTime>> {
+                let now = now.to_offset(time::UtcOffset::UTC);
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let failures: i64 = sqlx::query_scalar(
+                    "INSERT INTO login_failures (key, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
+                     ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1, updated_at = $2 RETURNING failures",
+                )
+                .bind(key)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let locked = if failures >= max {
+                    let until = now + lock;
+                    sqlx::query("UPDATE login_failures SET failures = 0, locked_until = $2 WHERE key = $1")
+                        .bind(key)
+                        .bind(until)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    Some(until)
+                } else {
+                    None
+                };
+                tx.commit().await.map_err(map_err)?;
+                Ok(locked)
+            }
+
+            async fn clear_login_failures(&self, key: &str) -> Result<()> {
+                sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                    .bind(key)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn create_portal_account(&self, a: &PortalAccount, password_hash: Option<&str>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO portal_accounts (id, citizen_id, username, password_hash, kind, relative_name, active, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(a.id)
+                .bind(a.citizen_id.0)
+                .bind(&a.username)
+                .bind(password_hash)
+                .bind(if a.relative_name.is_some() { "relative" } else { "citizen" })
+                .bind(&a.relative_name)
+                .bind(a.active)
+                .bind(OffsetDateTime::now_utc())
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn get_portal_account_by_username(&self, username: &str) -> Result<Option<(PortalAccount, Option<String>)>> {
+                sqlx::query("SELECT id, citizen_id, username, relative_name, active, password_hash FROM portal_accounts WHERE username = $1")
+                    .bind(username)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(|r| Ok((row_portal_account(r)?, r.try_get("password_hash").map_err(map_err)?)))
+                    .transpose()
+            }
+
+            async fn get_portal_account(&self, id: Uuid) -> Result<Option<PortalAccount>> {
+                sqlx::query("SELECT id, citizen_id, username, relative_name, active FROM portal_accounts WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(row_portal_account)
+                    .transpose()
+            }
+
+            async fn create_portal_session(&self, s: &PortalSession) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO portal_sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&s.token_hash)
+                .bind(s.account_id)
+                .bind(&s.csrf_token)
+                .bind(s.created_at.to_offset(time::UtcOffset::UTC))
+                .bind(s.last_seen_at.to_offset(time::UtcOffset::UTC))
+                .bind(s.expires_at.to_offset(time::UtcOffset::UTC))
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn get_portal_session(&self, token_hash: &str) -> Result<Option<PortalSession>> {
+                sqlx::query("SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at FROM portal_sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(|r| {
+                        Ok(PortalSession {
+                            token_hash: r.try_get("token_hash").map_err(map_err)?,
+                            account_id: r.try_get("account_id").map_err(map_err)?,
+                            csrf_token: r.try_get("csrf_token").map_err(map_err)?,
+                            created_at: r.try_get("created_at").map_err(map_err)?,
+                            last_seen_at: r.try_get("last_seen_at").map_err(map_err)?,
+                            expires_at: r.try_get("expires_at").map_err(map_err)?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn touch_portal_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()> {
+                sqlx::query("UPDATE portal_sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .bind(at.to_offset(time::UtcOffset::UTC))
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn delete_portal_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM portal_sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
             }
 
             async fn review_grant(&self, id: Uuid, by: StaffId, note: &str, at: OffsetDateTime) -> Result<()> {

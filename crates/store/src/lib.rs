@@ -12,7 +12,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tvaers_domain::Cpr;
-use tvaers_domain::access::{AccessGrant, Consent, ConsentId};
+use tvaers_domain::access::{AccessGrant, Consent, ConsentId, PortalAccount};
 use tvaers_domain::audit::{AuditEvent, NewAuditEvent};
 use tvaers_domain::case::{Case, Caseload};
 use tvaers_domain::citizen::Citizen;
@@ -151,6 +151,17 @@ pub struct AuditFilter {
     pub citizen_data_only: bool,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// A portal login session (the secret itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalSession {
+    pub token_hash: String,
+    pub account_id: uuid::Uuid,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 /// What the access policy needs to know about one staff member and one citizen.
@@ -585,6 +596,40 @@ pub trait Store: Send + Sync + 'static {
         citizens: &[CitizenId],
         now: OffsetDateTime,
     ) -> Result<Vec<CitizenId>>;
+    // --- login lockout
+    /// Until when the login `key` is locked, if it is.
+    async fn login_locked_until(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>>;
+    /// Counts a failed login; at `max` consecutive failures the key is locked
+    /// until `now + lock` (and the count starts over). Returns the lock, if set.
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+        max: i64,
+        lock: time::Duration,
+    ) -> Result<Option<OffsetDateTime>>;
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+
+    // --- citizen portal
+    async fn create_portal_account(
+        &self,
+        a: &PortalAccount,
+        password_hash: Option<&str>,
+    ) -> Result<()>;
+    async fn get_portal_account_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<(PortalAccount, Option<String>)>>;
+    async fn get_portal_account(&self, id: uuid::Uuid) -> Result<Option<PortalAccount>>;
+    async fn create_portal_session(&self, s: &PortalSession) -> Result<()>;
+    async fn get_portal_session(&self, token_hash: &str) -> Result<Option<PortalSession>>;
+    async fn touch_portal_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()>;
+    async fn delete_portal_session(&self, token_hash: &str) -> Result<()>;
+
     async fn review_grant(
         &self,
         id: uuid::Uuid,

@@ -162,6 +162,9 @@ async fn seed_demo(store: &dyn Store, citizens: u64, seed: u64, show_progress: b
     .await
     .map_err(app_error)?;
     bar.finish_and_clear();
+    demo::portal::ensure_portal(store)
+        .await
+        .map_err(app_error)?;
     demo::journal::ensure_journal(store, seed)
         .await
         .map_err(app_error)?;
@@ -238,6 +241,10 @@ async fn run() -> Result<()> {
                 for (username, name, profession, _) in DEMO_LOGINS {
                     println!("  {username:<16} {name} ({})", profession.label());
                 }
+                println!(
+                    "Borgerportalen: http://{bind}/borger/login som «{}» (Bente Borger) med samme adgangskode.",
+                    demo::portal::PORTAL_LOGIN
+                );
             }
             let listener = tokio::net::TcpListener::bind(bind)
                 .await

@@ -448,6 +448,8 @@ http_suite!(
     progress_pages_record_show_and_refuse_in_danish,
     access_follows_relationship_consent_role_and_break_glass,
     every_route_as_every_role_reveals_nothing_of_a_stranger,
+    citizen_portal_reads_plan_writes_wishes_and_shows_who_looked,
+    five_wrong_passwords_lock_the_account_for_a_while,
     browser_search_and_citizen_page_show_masked_cpr,
     browser_reveal_shows_full_cpr_and_is_audited,
     browser_logout_ends_the_session,
@@ -2543,4 +2545,229 @@ async fn every_route_as_every_role_reveals_nothing_of_a_stranger(t: &Ctx) {
         .unwrap()
         .unwrap();
     assert_eq!(c.family_name, SECRET_NAME);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 7: the citizen portal.
+
+async fn portal_login(t: &Ctx, username: &str, password: &str) -> (Client, reqwest::Response) {
+    let b = t.browser();
+    let resp = b
+        .post(t.url("/borger/login"))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (b, resp)
+}
+
+async fn citizen_portal_reads_plan_writes_wishes_and_shows_who_looked(t: &Ctx) {
+    tvaers_app::demo::portal::ensure_portal(&*t.store)
+        .await
+        .unwrap();
+    // Idempotent.
+    tvaers_app::demo::portal::ensure_portal(&*t.store)
+        .await
+        .unwrap();
+    let (_, resp) = portal_login(t, "borger", "forkert-kodeord").await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Forkert brugernavn eller adgangskode")
+    );
+    let (b, resp) = portal_login(t, "borger", tvaers_app::demo::DEMO_PASSWORD).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/borger");
+    let (status, html) = page(&b, t.url("/borger")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for want in [
+        "Mine ønsker og drømme",
+        "Gå selv ned til bussen",
+        "<svg role=\"img\"",
+        "Kommende møder",
+        "Sara Sagsbehandler",
+    ] {
+        assert!(html.contains(want), "portal home lacks {want}: {html}");
+    }
+    assert!(
+        !html.contains("1203561232") && !html.contains("120356-1232"),
+        "no CPR in the portal"
+    );
+    // The portal session is no staff session and vice versa.
+    let (status, _) = page(&b, t.url("/borgere")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (staff_browser, _) = t.browser_login("sagsbehandler").await;
+    let resp = staff_browser.get(t.url("/borger")).send().await.unwrap();
+    assert_eq!(location(&resp), "/borger/login");
+
+    // The case worker reads Bente's data; Bente sees who, as what, from where.
+    let sb = t.login("sagsbehandler").await;
+    let cpr = tvaers_domain::Cpr::parse(tvaers_app::demo::portal::PORTAL_CPR).unwrap();
+    let bente = t.store.find_citizen_by_cpr(&cpr).await.unwrap().unwrap();
+    let (status, _) = t.get(&sb, &format!("/citizens/{}", bente.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, html) = page(&b, t.url("/borger/adgang")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Sara Sagsbehandler")
+            && html.contains("Socialrådgiver")
+            && html.contains("Stamoplysninger"),
+        "{html}"
+    );
+
+    // Bente writes her wishes; the plan's history names her.
+    let csrf = csrf_from(&html);
+    let resp = b
+        .post(t.url("/borger/oensker"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("text", "Jeg vil besøge min datter hver uge."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let plan = t.store.active_plan(bente.id).await.unwrap().unwrap();
+    let w = plan.content.wishes.unwrap();
+    assert_eq!(w.text, "Jeg vil besøge min datter hver uge.");
+    assert_eq!(w.author, tvaers_domain::plan::WishesAuthor::Citizen);
+    let versions = t.store.list_plan_versions(plan.id).await.unwrap();
+    assert!(
+        versions
+            .iter()
+            .any(|v| v.author_name == "Bente Borger" && v.author_id.is_none()),
+        "{versions:?}"
+    );
+    // A form without the portal's CSRF token is refused.
+    let resp = b
+        .post(t.url("/borger/oensker"))
+        .form(&[("text", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    // Her own assessment: Danish errors, then stored as the citizen's.
+    let resp = b
+        .post(t.url("/borger/vurdering"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "self_assessment"),
+            ("performance", "partly"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Vælg et FSIII-område") && html.contains("oplever begrænsninger"),
+        "{html}"
+    );
+    let resp = b
+        .post(t.url("/borger/vurdering"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "self_assessment"),
+            ("area", "fsiii:J3.8"),
+            ("performance", "partly"),
+            ("meaning", "limited"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let ms = t.store.list_measurements(bente.id).await.unwrap();
+    assert!(ms.iter().any(
+        |m| m.assessor == tvaers_domain::measure::Assessor::Citizen && m.recorded_by.is_none()
+    ));
+
+    // Her daughter may act for her only within her consent.
+    let (_, resp) = portal_login(t, "paaroerende", tvaers_app::demo::DEMO_PASSWORD).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(resp.text().await.unwrap().contains("samtykke"));
+    let (status, consent) = t
+        .post(
+            &sb,
+            &format!("/citizens/{}/consents", bente.id),
+            json!({"scope": "relative", "given_how": "written"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{consent}");
+    let (rb, resp) = portal_login(t, "paaroerende", tvaers_app::demo::DEMO_PASSWORD).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (status, html) = page(&rb, t.url("/borger")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Mette Borger") && html.contains("pårørende"),
+        "{html}"
+    );
+    // A consent for relatives opens nothing for staff of other organisations.
+    let hospital = t.login("sygehus").await;
+    let (status, _) = t.get(&hospital, &format!("/citizens/{}", bente.id)).await;
+    assert_ne!(status, StatusCode::OK);
+    // Withdrawn: the relative's next request is refused.
+    let (status, _) = t
+        .post(
+            &sb,
+            &format!(
+                "/citizens/{}/consents/{}/withdraw",
+                bente.id,
+                consent["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = page(&rb, t.url("/borger")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn five_wrong_passwords_lock_the_account_for_a_while(t: &Ctx) {
+    for _ in 0..4 {
+        let (status, body) = t
+            .api(
+                Method::POST,
+                "/auth/login",
+                None,
+                Some(json!({"username": "terapeut", "password": "forkert-kodeord"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, body) = t
+        .api(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(json!({"username": "terapeut", "password": "forkert-kodeord"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "locked_out");
+    // Locked: even the right password is refused, with a Danish message.
+    let (status, body) = t
+        .api(
+            Method::POST,
+            "/auth/login",
+            None,
+            Some(json!({"username": "terapeut", "password": tvaers_app::demo::DEMO_PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("midlertidigt låst")
+    );
+    // Other accounts are unaffected; when the lock expires the right password works again.
+    t.login("sosu").await;
+    t.store
+        .debug_exec("UPDATE login_failures SET locked_until = updated_at")
+        .await
+        .unwrap();
+    t.login("terapeut").await;
 }

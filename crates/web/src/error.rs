@@ -54,6 +54,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::StaleVersion { .. } => (StatusCode::CONFLICT, "stale_version"),
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
         AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        AppError::LockedOut => (StatusCode::TOO_MANY_REQUESTS, "locked_out"),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         AppError::Unavailable(detail) => {
             tracing::error!(%detail, "database unavailable");

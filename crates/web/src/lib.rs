@@ -16,6 +16,7 @@ pub mod error;
 pub mod journal_pages;
 pub mod pages;
 pub mod plan_pages;
+pub mod portal_pages;
 pub mod progress_pages;
 pub mod session;
 
@@ -175,6 +176,18 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         )
         .route("/tilsyn", get(access_pages::audit_view))
         .route("/tilsyn.csv", get(access_pages::audit_csv))
+        .route("/borger", get(portal_pages::home))
+        .route(
+            "/borger/login",
+            get(portal_pages::login_form).post(portal_pages::login_submit),
+        )
+        .route("/borger/logout", post(portal_pages::logout))
+        .route("/borger/oensker", post(portal_pages::wishes))
+        .route(
+            "/borger/vurdering",
+            get(portal_pages::assessment_form).post(portal_pages::assessment_submit),
+        )
+        .route("/borger/adgang", get(portal_pages::access_log))
         .route("/statistik", get(progress_pages::statistics))
         .route("/statistik/{table}", get(progress_pages::statistics_export))
         .route(

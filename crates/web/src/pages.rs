@@ -176,7 +176,7 @@ pub(crate) fn check_csrf(user: &Authenticated, form: &FormData) -> Result<(), Re
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -259,7 +259,7 @@ pub async fn login_submit(
             );
             resp
         }
-        Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
+        Err(e @ (AppError::BadCredentials | AppError::Throttled | AppError::LockedOut)) => {
             let status = classify(&e).0;
             render_status(
                 status,

@@ -26,10 +26,38 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn set_cookie(token: &str, secure: bool, max_age_secs: i64) -> HeaderValue {
+    named_cookie(COOKIE, token, secure, max_age_secs)
+}
+
+/// The citizen portal's session cookie (separate from staff sessions).
+pub const PORTAL_COOKIE: &str = "tvaers_borger";
+
+pub fn named_cookie(name: &str, token: &str, secure: bool, max_age_secs: i64) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     let v =
-        format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+        format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A logged-in citizen (or relative) in the portal. Not logged in → `/borger/login`.
+pub struct PortalUserExt(pub tvaers_app::portal::PortalUser);
+
+impl FromRequestParts<AppState> for PortalUserExt {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie_value(&parts.headers, PORTAL_COOKIE) else {
+            return Err(Redirect::to("/borger/login").into_response());
+        };
+        match state.app.portal_authenticate(&token).await {
+            Ok(u) => Ok(PortalUserExt(u)),
+            Err(AppError::Unauthenticated) => Err(Redirect::to("/borger/login").into_response()),
+            Err(e) => Err(error_page(e, None)),
+        }
+    }
 }
 
 pub fn clear_cookie(secure: bool) -> HeaderValue {

@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod journal;
+pub mod portal;
 
 use time::Date;
 use time::macros::date;

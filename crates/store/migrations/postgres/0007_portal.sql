@@ -1,0 +1,25 @@
+-- The citizen portal (issue 7). Keep in step with ../sqlite/0007_portal.sql.
+
+-- A login for the citizen, or for a relative acting for them (only while the
+-- citizen's consent for relatives is in force).
+CREATE TABLE portal_accounts (
+    id            UUID PRIMARY KEY NOT NULL,
+    citizen_id    UUID NOT NULL REFERENCES citizens(id),
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT,
+    kind          TEXT NOT NULL,
+    relative_name TEXT,
+    active        BOOLEAN NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX portal_accounts_citizen ON portal_accounts(citizen_id);
+
+CREATE TABLE portal_sessions (
+    token_hash   TEXT PRIMARY KEY NOT NULL,
+    account_id   UUID NOT NULL REFERENCES portal_accounts(id),
+    csrf_token   TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX portal_sessions_account ON portal_sessions(account_id);
