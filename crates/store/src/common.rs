@@ -755,7 +755,9 @@ macro_rules! impl_store {
                 .filter(|g| !g.citizens.is_empty() && !g.sensitivities.is_empty())
                 .map(|g| {
                     let ids: Vec<Uuid> = g.citizens.iter().map(|c| c.0).collect();
-                    let c = uuids_sql("e.citizen_id", &ids, a);
+                    // One parameter however many citizens (SQLite allows 32,766).
+                    let p = a.push(Arg::Text(<$store>::ids_param(&ids)));
+                    let c = <$store>::ids_in_sql("e.citizen_id", &p);
                     let s = sensitivity_sql("e.sensitivity", &g.sensitivities, a);
                     format!("({c} AND {s})")
                 })

@@ -85,6 +85,17 @@ impl PgStore {
         format!("-ts_rank(i.terms, CAST({param} AS tsquery))")
     }
 
+    /// A list of ids as one bound value (an array literal), so a read scope
+    /// of tens of thousands of citizens stays one parameter.
+    pub(crate) fn ids_param(ids: &[uuid::Uuid]) -> String {
+        let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+        format!("{{{}}}", ids.join(","))
+    }
+
+    pub(crate) fn ids_in_sql(col: &str, param: &str) -> String {
+        format!("{col} = ANY(CAST({param} AS uuid[]))")
+    }
+
     /// The query as a `tsquery` literal: `&` between clauses, `|` between
     /// alternatives, `<->` inside phrases, `!` for exclusions.
     pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {

@@ -112,6 +112,17 @@ impl SqliteStore {
         "i.rank".to_string()
     }
 
+    /// A list of ids as one bound value (a JSON array of hex strings), so a
+    /// read scope of tens of thousands of citizens stays one parameter.
+    pub(crate) fn ids_param(ids: &[uuid::Uuid]) -> String {
+        let hex: Vec<String> = ids.iter().map(|u| format!("\"{}\"", u.simple())).collect();
+        format!("[{}]", hex.join(","))
+    }
+
+    pub(crate) fn ids_in_sql(col: &str, param: &str) -> String {
+        format!("{col} IN (SELECT unhex(value) FROM json_each({param}))")
+    }
+
     /// The query in FTS5 syntax: every token quoted, phrases as one quoted
     /// string, clauses joined with AND, exclusions with NOT.
     pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {

@@ -1292,6 +1292,16 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     };
     assert_eq!(texts(&*s, "natten", &mixed).await.0, 1);
     assert_eq!(texts(&*s, "faldet", &mixed).await.0, 4);
+    // A scope of 40,000 citizens (a big unit's open cases) is still one query.
+    let mut many: Vec<CitizenId> = (0..40_000).map(|_| CitizenId::new()).collect();
+    many.push(b.id);
+    let big = ReadScope {
+        grants: vec![ScopeGrant {
+            citizens: many,
+            sensitivities: all_classes(),
+        }],
+    };
+    assert_eq!(texts(&*s, "faldet", &big).await.0, 1);
     // Phrases, alternatives and exclusions.
     assert_eq!(texts(&*s, "\"på badeværelset\"", &everyone()).await.0, 1);
     assert_eq!(texts(&*s, "\"badeværelset på\"", &everyone()).await.0, 0);
