@@ -436,7 +436,7 @@ async fn journal_page(
             v.occurred_at
         },
         quotes: if v.quotes.is_empty() {
-            v_opt_id(&f.citer)
+            val(&f.citer)
         } else {
             v.quotes
         },
@@ -503,7 +503,7 @@ async fn journal_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let notice = match v_opt_id(&f.gemt).as_str() {
+    let notice = match val(&f.gemt).as_str() {
         "" => None,
         "rettet" => Some("Rettelsen er gemt. Den oprindelige tekst står gennemstreget."),
         "besked" => Some("Beskeden er sendt og står i journalen."),
@@ -547,10 +547,6 @@ async fn journal_page(
             correction_errors,
         },
     ))
-}
-
-fn v_opt_id(o: &Option<String>) -> String {
-    val(o)
 }
 
 pub async fn journal_show(
