@@ -10,6 +10,7 @@ pub mod cases;
 pub mod citizens;
 pub mod demo;
 pub mod error;
+pub mod journal;
 pub mod measurements;
 pub mod meetings;
 pub mod org;

@@ -477,3 +477,139 @@ mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Journal (issue 6): which entries of a citizen a reader may see.
+//
+// | class (følsomhed)          | staff                                              | borger (portal, later) |
+// |----------------------------|----------------------------------------------------|------------------------|
+// | almindelig                 | whoever may read the citizen (`Resource::Citizen`) | ✔                      |
+// | følsomme helbredsoplysn.   | … and may read health data (`Resource::HealthData`) | ✔                      |
+// | følsomme sociale oplysn.   | whoever may read the citizen                       | ✔                      |
+// | tredjemand                 | whoever may read the citizen                       | ✘ never                |
+//
+// Whoever may not read a class may not write or correct an entry of it either.
+
+use tvaers_domain::journal::Sensitivity;
+
+/// The classes of `citizen`'s journal `actor` may read, given the facts about
+/// the two; empty when the actor may not read the citizen at all.
+pub fn journal_classes(actor: &Actor, citizen: CitizenId, f: &Facts) -> Vec<Sensitivity> {
+    if !allowed(actor, Action::Read, Resource::Citizen(citizen), f).is_allowed() {
+        return vec![];
+    }
+    let health = allowed(actor, Action::Read, Resource::HealthData(citizen), f).is_allowed();
+    Sensitivity::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != Sensitivity::Health || health)
+        .collect()
+}
+
+/// Whether the citizen may see an entry of class `s` in their own journal
+/// (the portal arrives later; the rule is here now): never third-party information.
+pub fn citizen_may_read_entry(s: Sensitivity) -> bool {
+    s != Sensitivity::ThirdParty
+}
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+    use tvaers_domain::ids::{OrganisationId, StaffId};
+    use tvaers_domain::staff::Profession;
+
+    fn actor(p: Profession) -> Actor {
+        Actor {
+            staff_id: StaffId::new(),
+            username: "x".into(),
+            full_name: "X".into(),
+            profession: p,
+            organisation_id: OrganisationId::new(),
+            unit_ids: vec![],
+        }
+    }
+
+    fn on_team() -> Facts {
+        Facts {
+            on_care_team: true,
+            municipal: true,
+            ..Facts::default()
+        }
+    }
+
+    const NOT_HEALTH: [Sensitivity; 3] = [
+        Sensitivity::Normal,
+        Sensitivity::Social,
+        Sensitivity::ThirdParty,
+    ];
+
+    #[test]
+    fn sensitive_health_entries_need_a_health_profession_or_consent() {
+        let c = CitizenId::new();
+        let nurse = journal_classes(&actor(Profession::Nurse), c, &on_team());
+        assert!(nurse.contains(&Sensitivity::Health));
+        let social = journal_classes(&actor(Profession::SocialWorker), c, &on_team());
+        assert_eq!(social, NOT_HEALTH.to_vec());
+        let with_consent = Facts {
+            consent_health: true,
+            consent_general: true,
+            ..on_team()
+        };
+        let social = journal_classes(&actor(Profession::SocialWorker), c, &with_consent);
+        assert!(social.contains(&Sensitivity::Health));
+    }
+
+    #[test]
+    fn no_relationship_no_classes() {
+        let c = CitizenId::new();
+        let none = Facts {
+            municipal: true,
+            ..Facts::default()
+        };
+        for p in Profession::ALL {
+            assert!(journal_classes(&actor(*p), c, &none).is_empty(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn volunteers_administrators_and_the_dpo_read_no_journal() {
+        let c = CitizenId::new();
+        for p in [
+            Profession::Volunteer,
+            Profession::PeerWorker,
+            Profession::Administrator,
+            Profession::DataProtectionOfficer,
+        ] {
+            assert!(
+                journal_classes(&actor(p), c, &on_team()).is_empty(),
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn working_professionals_read_normal_social_and_third_party_entries() {
+        let c = CitizenId::new();
+        for p in Profession::ALL
+            .iter()
+            .filter(|p| matches!(p.role(), Role::Professional | Role::Leader))
+        {
+            let got = journal_classes(&actor(*p), c, &on_team());
+            for s in NOT_HEALTH {
+                assert!(got.contains(&s), "{p:?} {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn third_party_information_is_never_shown_to_the_citizen() {
+        assert!(!citizen_may_read_entry(Sensitivity::ThirdParty));
+        for s in [
+            Sensitivity::Normal,
+            Sensitivity::Health,
+            Sensitivity::Social,
+        ] {
+            assert!(citizen_may_read_entry(s), "{s:?}");
+        }
+    }
+}

@@ -95,3 +95,8 @@ id_type!(
     /// A custom scale defined by an administrator.
     ScaleId
 );
+id_type!(
+    /// A journal entry (notat). A message (digital kontakt) is a journal
+    /// entry too, so it has this id rather than one of its own.
+    JournalEntryId
+);

@@ -627,6 +627,144 @@ macro_rules! impl_store {
             if rows == 0 { Err(StoreError::NotFound) } else { Ok(()) }
         }
 
+        // --- journal (issue 6)
+
+        const JOURNAL_SELECT: &str = "SELECT e.seq, e.citizen_id, e.id, e.author_id, e.author_name, e.profession, e.unit_id, \
+             e.occurred_at, e.written_at, e.kind, e.topic_system, e.topic_code, e.topic_display, e.text, e.goal_id, \
+             e.intervention_id, e.meeting_id, e.quotes, e.sensitivity, e.supersedes, e.correction_reason, \
+             e.message_direction, e.to_staff_id, e.to_unit_id, s.id AS superseded_by";
+        const JOURNAL_FROM: &str = "journal_entries e LEFT JOIN journal_entries s ON s.supersedes = e.id";
+
+        fn row_journal(r: &$row) -> Result<(i64, tvaers_domain::journal::JournalEntry)> {
+            use tvaers_domain::ids::{GoalId, InterventionId, JournalEntryId};
+            use tvaers_domain::journal::{EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity};
+            let opt_uuid = |col: &str| -> Result<Option<Uuid>> { r.try_get::<Option<Uuid>, _>(col).map_err(map_err) };
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            let sensitivity: String = r.try_get("sensitivity").map_err(map_err)?;
+            let profession: Option<String> = r.try_get("profession").map_err(map_err)?;
+            let system: Option<String> = r.try_get("topic_system").map_err(map_err)?;
+            let topic = match system {
+                Some(system) => Some(tvaers_domain::plan::AreaCode {
+                    system,
+                    code: r.try_get::<Option<String>, _>("topic_code").map_err(map_err)?.unwrap_or_default(),
+                    display: r.try_get::<Option<String>, _>("topic_display").map_err(map_err)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            let direction: Option<String> = r.try_get("message_direction").map_err(map_err)?;
+            let message = match direction {
+                Some(d) => Some(Message {
+                    direction: MessageDirection::from_code(&d).ok_or_else(|| corrupt("message direction"))?,
+                    to_staff_id: opt_uuid("to_staff_id")?.map(StaffId),
+                    to_unit_id: opt_uuid("to_unit_id")?.map(UnitId),
+                }),
+                None => None,
+            };
+            let entry = JournalEntry {
+                id: JournalEntryId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                author_id: opt_uuid("author_id")?.map(StaffId),
+                author_name: r.try_get("author_name").map_err(map_err)?,
+                profession: match profession {
+                    Some(p) => Some(Profession::from_code(&p).ok_or_else(|| corrupt("profession"))?),
+                    None => None,
+                },
+                unit_id: opt_uuid("unit_id")?.map(UnitId),
+                occurred_at: r.try_get("occurred_at").map_err(map_err)?,
+                written_at: r.try_get("written_at").map_err(map_err)?,
+                kind: EntryKind::from_code(&kind).ok_or_else(|| corrupt("entry kind"))?,
+                topic,
+                text: r.try_get("text").map_err(map_err)?,
+                links: EntryLinks {
+                    goal_id: opt_uuid("goal_id")?.map(GoalId),
+                    intervention_id: opt_uuid("intervention_id")?.map(InterventionId),
+                    meeting_id: opt_uuid("meeting_id")?.map(MeetingId),
+                },
+                quotes: opt_uuid("quotes")?.map(JournalEntryId),
+                sensitivity: Sensitivity::from_code(&sensitivity).ok_or_else(|| corrupt("sensitivity"))?,
+                supersedes: opt_uuid("supersedes")?.map(JournalEntryId),
+                correction_reason: r.try_get("correction_reason").map_err(map_err)?,
+                message,
+                superseded_by: opt_uuid("superseded_by")?.map(JournalEntryId),
+            };
+            Ok((r.try_get("seq").map_err(map_err)?, entry))
+        }
+
+        /// `col IN (…)` over the sensitivity classes, or false for none.
+        fn sensitivity_sql(col: &str, s: &[tvaers_domain::journal::Sensitivity], a: &mut Args) -> String {
+            if s.is_empty() {
+                return "1 = 0".into();
+            }
+            let p: Vec<String> = s.iter().map(|x| a.push(Arg::Text(x.code().to_string()))).collect();
+            format!("{col} IN ({})", p.join(", "))
+        }
+
+        /// `col IN (…)` over ids, or false for none.
+        fn uuids_sql(col: &str, ids: &[Uuid], a: &mut Args) -> String {
+            if ids.is_empty() {
+                return "1 = 0".into();
+            }
+            let p: Vec<String> = ids.iter().map(|x| a.push(Arg::Uuid(*x))).collect();
+            format!("{col} IN ({})", p.join(", "))
+        }
+
+        /// The combined timeline filters as one condition.
+        fn journal_filter_sql(f: &crate::JournalFilter, a: &mut Args) -> String {
+            let mut parts = Vec::new();
+            if let Some(p) = f.profession {
+                parts.push(format!("e.profession = {}", a.push(Arg::Text(p.code().to_string()))));
+            }
+            if let Some(u) = f.unit_id {
+                parts.push(format!("e.unit_id = {}", a.push(Arg::Uuid(u.0))));
+            }
+            if let Some(t) = &f.topic_code {
+                // An FSIII main area (J3) includes its sub-areas (J3.8).
+                let exact = a.push(Arg::Text(t.clone()));
+                let sub = a.push(Arg::Text(format!("{t}.%")));
+                parts.push(format!("(e.topic_code = {exact} OR e.topic_code LIKE {sub})"));
+            }
+            match f.kind {
+                Some(tvaers_domain::journal::EntryKind::Correction) => parts.push("e.is_correction".into()),
+                Some(k) => parts.push(format!("e.kind = {}", a.push(Arg::Text(k.code().to_string())))),
+                None => {}
+            }
+            if let Some(g) = f.goal_id {
+                parts.push(format!("e.goal_id = {}", a.push(Arg::Uuid(g.0))));
+            }
+            if let Some(i) = f.intervention_id {
+                parts.push(format!("e.intervention_id = {}", a.push(Arg::Uuid(i.0))));
+            }
+            if let Some(m) = f.meeting_id {
+                parts.push(format!("e.meeting_id = {}", a.push(Arg::Uuid(m.0))));
+            }
+            if let Some(t) = f.from {
+                parts.push(format!("e.occurred_at >= {}", a.push(Arg::Time(t))));
+            }
+            if let Some(t) = f.until {
+                parts.push(format!("e.occurred_at < {}", a.push(Arg::Time(t))));
+            }
+            if parts.is_empty() { "1 = 1".into() } else { parts.join(" AND ") }
+        }
+
+        /// Where the reader may look: for each grant, its citizens and the
+        /// classes readable for them; false when nothing is.
+        fn scope_sql(scope: &crate::ReadScope, a: &mut Args) -> String {
+            let parts: Vec<String> = scope
+                .grants
+                .iter()
+                .filter(|g| !g.citizens.is_empty() && !g.sensitivities.is_empty())
+                .map(|g| {
+                    let ids: Vec<Uuid> = g.citizens.iter().map(|c| c.0).collect();
+                    // One parameter however many citizens (SQLite allows 32,766).
+                    let p = a.push(Arg::Text(<$store>::ids_param(&ids)));
+                    let c = <$store>::ids_in_sql("e.citizen_id", &p);
+                    let s = sensitivity_sql("e.sensitivity", &g.sensitivities, a);
+                    format!("({c} AND {s})")
+                })
+                .collect();
+            if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
+        }
+
         #[async_trait]
         impl Store for $store {
             fn backend(&self) -> Backend {
@@ -2185,6 +2323,430 @@ macro_rules! impl_store {
                     .map_err(map_err)?
                     .iter()
                     .map(row_audit)
+                    .collect()
+            }
+            // --- journal (issue 6)
+
+            async fn add_journal_entry(
+                &self,
+                e: &tvaers_domain::journal::JournalEntry,
+                terms: &[String],
+                audit: &NewAuditEvent,
+            ) -> Result<()> {
+                let utc = time::UtcOffset::UTC;
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                let seq: i64 = sqlx::query_scalar(
+                    "INSERT INTO journal_entries (citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
+                     kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
+                     sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
+                     RETURNING seq",
+                )
+                .bind(e.citizen_id.0)
+                .bind(e.id.0)
+                .bind(e.author_id.map(|a| a.0))
+                .bind(&e.author_name)
+                .bind(e.profession.map(|p| p.code()))
+                .bind(e.unit_id.map(|u| u.0))
+                // UTC, so that SQLite's text timestamps compare in time order.
+                .bind(e.occurred_at.to_offset(utc))
+                .bind(e.written_at.to_offset(utc))
+                .bind(e.kind.code())
+                .bind(e.supersedes.is_some())
+                .bind(e.topic.as_ref().map(|t| t.system.clone()))
+                .bind(e.topic.as_ref().map(|t| t.code.clone()))
+                .bind(e.topic.as_ref().map(|t| t.display.clone()))
+                .bind(&e.text)
+                .bind(e.links.goal_id.map(|x| x.0))
+                .bind(e.links.intervention_id.map(|x| x.0))
+                .bind(e.links.meeting_id.map(|x| x.0))
+                .bind(e.quotes.map(|x| x.0))
+                .bind(e.sensitivity.code())
+                .bind(e.supersedes.map(|x| x.0))
+                .bind(&e.correction_reason)
+                .bind(e.message.as_ref().map(|m| m.direction.code()))
+                .bind(e.message.as_ref().and_then(|m| m.to_staff_id).map(|x| x.0))
+                .bind(e.message.as_ref().and_then(|m| m.to_unit_id).map(|x| x.0))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                // The index row commits with the entry: never behind, on any server.
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
+                    <$store>::FTS_TABLE,
+                    <$store>::FTS_KEY,
+                    <$store>::fts_document_sql("$3")
+                )))
+                .bind(seq)
+                .bind(e.citizen_id.0)
+                .bind(<$store>::fts_document(terms))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn get_journal_entry(
+                &self,
+                id: tvaers_domain::ids::JournalEntryId,
+            ) -> Result<Option<tvaers_domain::journal::JournalEntry>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!("{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(|r| row_journal(r).map(|(_, e)| e))
+                    .transpose()
+            }
+
+            async fn journal_timeline(
+                &self,
+                citizen_id: CitizenId,
+                f: &crate::JournalFilter,
+                sensitivities: &[tvaers_domain::journal::Sensitivity],
+                page: Page,
+            ) -> Result<Vec<tvaers_domain::journal::JournalEntry>> {
+                let mut a = Args::default();
+                let c = a.push(Arg::Uuid(citizen_id.0));
+                let sens = sensitivity_sql("e.sensitivity", sensitivities, &mut a);
+                let filter = journal_filter_sql(f, &mut a);
+                // (citizen_id, occurred_at, seq) index, read backwards.
+                let sql = format!(
+                    "{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.citizen_id = {c} AND {sens} AND {filter} \
+                     ORDER BY e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
+                    page.limit, page.offset
+                );
+                a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| row_journal(r).map(|(_, e)| e))
+                    .collect()
+            }
+
+            async fn search_journal(
+                &self,
+                q: &tvaers_domain::search::SearchQuery,
+                scope: &crate::ReadScope,
+                page: Page,
+            ) -> Result<crate::JournalSearchResult> {
+                if scope.is_empty() {
+                    return Ok(crate::JournalSearchResult::default());
+                }
+                // The scope is part of the WHERE clause, so entries outside it
+                // are neither counted, ranked nor returned.
+                let build = |hits: bool| -> (String, Args) {
+                    let mut a = Args::default();
+                    let qp = a.push(Arg::Text(<$store>::fts_query(q)));
+                    let matches = <$store>::fts_match_sql(&qp);
+                    let scope_sql = scope_sql(scope, &mut a);
+                    let joins = if hits {
+                        " JOIN citizens c ON c.id = e.citizen_id LEFT JOIN journal_entries s ON s.supersedes = e.id"
+                    } else {
+                        ""
+                    };
+                    let from = format!(
+                        "{} i JOIN journal_entries e ON e.seq = i.{}{joins} WHERE {matches} AND {scope_sql}",
+                        <$store>::FTS_TABLE,
+                        <$store>::FTS_KEY
+                    );
+                    let sql = if hits {
+                        format!(
+                            "{JOURNAL_SELECT}, c.given_name, c.family_name FROM {from} \
+                             ORDER BY {}, e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
+                            <$store>::fts_rank_sql(&qp),
+                            page.limit,
+                            page.offset
+                        )
+                    } else {
+                        format!("SELECT COUNT(*) FROM {from}")
+                    };
+                    (sql, a)
+                };
+                let (count_sql, count_args) = build(false);
+                let total: i64 = count_args
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(count_sql)))
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .try_get(0)
+                    .map_err(map_err)?;
+                if total == 0 {
+                    return Ok(crate::JournalSearchResult::default());
+                }
+                let (sql, a) = build(true);
+                let hits = a
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        let (_, entry) = row_journal(r)?;
+                        Ok(crate::JournalHit { entry, citizen_name: citizen_name(r)? })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(crate::JournalSearchResult { total, hits })
+            }
+
+            async fn journal_index_status(&self) -> Result<crate::IndexStatus> {
+                let e = sqlx::query("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS s FROM journal_entries")
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)?;
+                let i = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT COUNT(*) AS n, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS s FROM {}",
+                    <$store>::FTS_KEY,
+                    <$store>::FTS_TABLE
+                )))
+                .fetch_one(self.read())
+                .await
+                .map_err(map_err)?;
+                Ok(crate::IndexStatus {
+                    entries: e.try_get("n").map_err(map_err)?,
+                    entries_seq_sum: e.try_get("s").map_err(map_err)?,
+                    indexed: i.try_get("n").map_err(map_err)?,
+                    indexed_seq_sum: i.try_get("s").map_err(map_err)?,
+                })
+            }
+
+            async fn journal_unindexed(&self, limit: i64) -> Result<Vec<(i64, tvaers_domain::journal::JournalEntry)>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE i.{} = e.seq) \
+                     ORDER BY e.seq LIMIT {}",
+                    <$store>::FTS_TABLE,
+                    <$store>::FTS_KEY,
+                    limit.clamp(1, 10_000)
+                )))
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_journal)
+                .collect()
+            }
+
+            async fn journal_entries_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, tvaers_domain::journal::JournalEntry)>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.seq > $1 ORDER BY e.seq LIMIT {}",
+                    limit.clamp(1, 10_000)
+                )))
+                .bind(after)
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_journal)
+                .collect()
+            }
+
+            async fn index_journal(&self, docs: &[crate::IndexDoc]) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                for d in docs {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DELETE FROM {} WHERE {} = $1",
+                        <$store>::FTS_TABLE,
+                        <$store>::FTS_KEY
+                    )))
+                    .bind(d.seq)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
+                        <$store>::FTS_TABLE,
+                        <$store>::FTS_KEY,
+                        <$store>::fts_document_sql("$3")
+                    )))
+                    .bind(d.seq)
+                    .bind(d.citizen_id.0)
+                    .bind(<$store>::fts_document(&d.terms))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn clear_journal_index(&self) -> Result<u64> {
+                let r = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", <$store>::FTS_TABLE)))
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn prune_journal_index(&self) -> Result<u64> {
+                let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {t} WHERE {k} NOT IN (SELECT seq FROM journal_entries)",
+                    t = <$store>::FTS_TABLE,
+                    k = <$store>::FTS_KEY
+                )))
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn mark_message_read(
+                &self,
+                entry_id: tvaers_domain::ids::JournalEntryId,
+                staff_id: StaffId,
+                at: OffsetDateTime,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO message_reads (entry_id, staff_id, read_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (entry_id, staff_id) DO NOTHING",
+                )
+                .bind(entry_id.0)
+                .bind(staff_id.0)
+                .bind(at.to_offset(time::UtcOffset::UTC))
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn inbox(
+                &self,
+                staff_id: StaffId,
+                units: &[UnitId],
+                scope: &crate::ReadScope,
+                limit: i64,
+            ) -> Result<Vec<crate::InboxMessage>> {
+                let mut a = Args::default();
+                let me = a.push(Arg::Uuid(staff_id.0));
+                let unit_ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
+                let in_units = uuids_sql("e.to_unit_id", &unit_ids, &mut a);
+                let sens = scope_sql(scope, &mut a);
+                let sql = format!(
+                    "{JOURNAL_SELECT}, c.given_name, c.family_name, \
+                     EXISTS (SELECT 1 FROM message_reads r WHERE r.entry_id = e.id AND r.staff_id = {me}) AS is_read \
+                     FROM {JOURNAL_FROM} JOIN citizens c ON c.id = e.citizen_id \
+                     WHERE e.message_direction = 'from_citizen' AND (e.to_staff_id = {me} OR {in_units}) AND {sens} \
+                     ORDER BY e.seq DESC LIMIT {}",
+                    limit.clamp(1, 500)
+                );
+                a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        let (_, entry) = row_journal(r)?;
+                        Ok(crate::InboxMessage {
+                            entry,
+                            citizen_name: citizen_name(r)?,
+                            read: r.try_get("is_read").map_err(map_err)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn unread_for_staff(
+                &self,
+                staff_id: StaffId,
+                units: &[UnitId],
+                scope: &crate::ReadScope,
+            ) -> Result<i64> {
+                let mut a = Args::default();
+                let me = a.push(Arg::Uuid(staff_id.0));
+                let unit_ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
+                let in_units = uuids_sql("e.to_unit_id", &unit_ids, &mut a);
+                let sens = scope_sql(scope, &mut a);
+                let sql = format!(
+                    "SELECT COUNT(*) FROM journal_entries e WHERE e.message_direction = 'from_citizen' \
+                     AND (e.to_staff_id = {me} OR {in_units}) AND {sens} \
+                     AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.entry_id = e.id AND r.staff_id = {me})"
+                );
+                a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                    .fetch_one(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .try_get(0)
+                    .map_err(map_err)
+            }
+
+            async fn unread_by_unit(
+                &self,
+                units: &[UnitId],
+                scope: &crate::ReadScope,
+            ) -> Result<Vec<(UnitId, i64)>> {
+                if units.is_empty() {
+                    return Ok(vec![]);
+                }
+                let mut a = Args::default();
+                let unit_ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
+                let in_units = uuids_sql("e.to_unit_id", &unit_ids, &mut a);
+                let sens = scope_sql(scope, &mut a);
+                let sql = format!(
+                    "SELECT e.to_unit_id AS unit_id, COUNT(*) AS n FROM journal_entries e \
+                     WHERE e.message_direction = 'from_citizen' AND {in_units} AND {sens} \
+                     AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.entry_id = e.id) \
+                     GROUP BY e.to_unit_id ORDER BY e.to_unit_id"
+                );
+                a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| Ok((UnitId(r.try_get("unit_id").map_err(map_err)?), r.try_get("n").map_err(map_err)?)))
+                    .collect()
+            }
+
+            async fn journal_reader_facts(
+                &self,
+                staff_id: StaffId,
+                organisation_id: OrganisationId,
+                now: OffsetDateTime,
+            ) -> Result<Vec<(CitizenId, AccessFacts)>> {
+                // The same facts as `access_facts`, for every candidate at once.
+                let now = now.to_offset(time::UtcOffset::UTC);
+                let consent = "SELECT 1 FROM consents c WHERE c.citizen_id = cand.id AND (c.organisation_id IS NULL OR c.organisation_id = $3) \
+                     AND c.withdrawn_at IS NULL AND c.valid_from <= $4 AND (c.valid_to IS NULL OR c.valid_to >= $4)";
+                let sql = format!(
+                    "WITH cand(id) AS ( \
+                       SELECT m.citizen_id FROM plan_members m WHERE m.staff_id = $1 \
+                       UNION SELECT k.citizen_id FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                             WHERE k.closed_on IS NULL AND su.staff_id = $1 \
+                       UNION SELECT g.citizen_id FROM access_grants g WHERE g.staff_id = $1 AND g.expires_at > $2) \
+                     SELECT cand.id, \
+                       EXISTS (SELECT 1 FROM plan_members m WHERE m.citizen_id = cand.id AND m.staff_id = $1) AS team, \
+                       EXISTS (SELECT 1 FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                               WHERE k.citizen_id = cand.id AND k.closed_on IS NULL AND su.staff_id = $1) AS unit_case, \
+                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = cand.id AND g.staff_id = $1 AND g.kind = 'break_glass' AND g.expires_at > $2) AS glass, \
+                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = cand.id AND g.staff_id = $1 AND g.kind = 'intake' AND g.expires_at > $2) AS intake, \
+                       EXISTS ({consent}) AS consent_general, \
+                       EXISTS ({consent} AND c.scope = 'health') AS consent_health, \
+                       EXISTS (SELECT 1 FROM organisations o WHERE o.id = $3 AND o.kind = 'municipality') AS municipal \
+                     FROM cand ORDER BY cand.id"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(staff_id.0)
+                    .bind(now)
+                    .bind(organisation_id.0)
+                    .bind(now.date())
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            CitizenId(r.try_get("id").map_err(map_err)?),
+                            AccessFacts {
+                                on_care_team: r.try_get("team").map_err(map_err)?,
+                                unit_case: r.try_get("unit_case").map_err(map_err)?,
+                                break_glass: r.try_get("glass").map_err(map_err)?,
+                                intake: r.try_get("intake").map_err(map_err)?,
+                                consent_general: r.try_get("consent_general").map_err(map_err)?,
+                                consent_health: r.try_get("consent_health").map_err(map_err)?,
+                                municipal: r.try_get("municipal").map_err(map_err)?,
+                            },
+                        ))
+                    })
                     .collect()
             }
         }

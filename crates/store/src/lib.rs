@@ -284,6 +284,111 @@ pub struct GasSum {
     pub goals: i64,
 }
 
+// ---------------------------------------------------------------------------
+// Journal (issue 6)
+
+/// Which of one citizen's journal entries a timeline shows; every filter set
+/// must hold (they combine).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalFilter {
+    pub profession: Option<tvaers_domain::staff::Profession>,
+    pub unit_id: Option<UnitId>,
+    /// A topic code (FSIII `J3.8`, or a free topic's text).
+    pub topic_code: Option<String>,
+    /// `Correction` selects entries that supersede another.
+    pub kind: Option<tvaers_domain::journal::EntryKind>,
+    pub goal_id: Option<tvaers_domain::ids::GoalId>,
+    pub intervention_id: Option<tvaers_domain::ids::InterventionId>,
+    pub meeting_id: Option<MeetingId>,
+    /// Events at or after this instant…
+    pub from: Option<OffsetDateTime>,
+    /// …and before this one.
+    pub until: Option<OffsetDateTime>,
+}
+
+/// What a reader may see, decided by the access policy and handed to the
+/// store, which puts it into the SQL so nothing outside it is even counted:
+/// each grant is a set of citizens and the sensitivity classes readable for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadScope {
+    pub grants: Vec<ScopeGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeGrant {
+    pub citizens: Vec<CitizenId>,
+    pub sensitivities: Vec<tvaers_domain::journal::Sensitivity>,
+}
+
+impl ReadScope {
+    /// One citizen with the given classes.
+    pub fn one(
+        citizen: CitizenId,
+        sensitivities: Vec<tvaers_domain::journal::Sensitivity>,
+    ) -> Self {
+        ReadScope {
+            grants: vec![ScopeGrant {
+                citizens: vec![citizen],
+                sensitivities,
+            }],
+        }
+    }
+
+    /// Nothing at all is readable.
+    pub fn is_empty(&self) -> bool {
+        self.grants
+            .iter()
+            .all(|g| g.citizens.is_empty() || g.sensitivities.is_empty())
+    }
+}
+
+/// One search hit with the citizen's name (for cross-citizen results).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalHit {
+    pub entry: tvaers_domain::journal::JournalEntry,
+    pub citizen_name: String,
+}
+
+/// A page of hits and the number of hits in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JournalSearchResult {
+    pub total: i64,
+    pub hits: Vec<JournalHit>,
+}
+
+/// Entries versus index rows: counts and sums of the entries' sequence
+/// numbers. Equal pairs mean the index holds exactly the entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexStatus {
+    pub entries: i64,
+    pub indexed: i64,
+    pub entries_seq_sum: i64,
+    pub indexed_seq_sum: i64,
+}
+
+impl IndexStatus {
+    pub fn in_step(&self) -> bool {
+        self.entries == self.indexed && self.entries_seq_sum == self.indexed_seq_sum
+    }
+}
+
+/// The index row of one entry: its stemmed tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDoc {
+    pub seq: i64,
+    pub citizen_id: CitizenId,
+    pub terms: Vec<String>,
+}
+
+/// A message from a citizen in a staff member's inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxMessage {
+    pub entry: tvaers_domain::journal::JournalEntry,
+    pub citizen_name: String,
+    /// Read by the staff member asking.
+    pub read: bool,
+}
+
 /// The storage interface. See the crate docs.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -534,6 +639,93 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
 
     async fn debug_exec(&self, sql: &str) -> Result<u64>;
+
+    // --- journal (issue 6)
+    /// Stores an entry and its index row (`terms`, stemmed) with its audit
+    /// event in one transaction. A second correction of the same entry is a `Conflict`.
+    async fn add_journal_entry(
+        &self,
+        entry: &tvaers_domain::journal::JournalEntry,
+        terms: &[String],
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn get_journal_entry(
+        &self,
+        id: tvaers_domain::ids::JournalEntryId,
+    ) -> Result<Option<tvaers_domain::journal::JournalEntry>>;
+    /// One citizen's entries of the given sensitivity classes, filtered,
+    /// newest event first.
+    async fn journal_timeline(
+        &self,
+        citizen_id: CitizenId,
+        filter: &JournalFilter,
+        sensitivities: &[tvaers_domain::journal::Sensitivity],
+        page: Page,
+    ) -> Result<Vec<tvaers_domain::journal::JournalEntry>>;
+    /// Full-text search inside `scope` only: best match first, then newest.
+    async fn search_journal(
+        &self,
+        query: &tvaers_domain::search::SearchQuery,
+        scope: &ReadScope,
+        page: Page,
+    ) -> Result<JournalSearchResult>;
+    async fn journal_index_status(&self) -> Result<IndexStatus>;
+    /// Entries without an index row, oldest first.
+    async fn journal_unindexed(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(i64, tvaers_domain::journal::JournalEntry)>>;
+    /// Entries with `seq` above `after`, in order (for a rebuild).
+    async fn journal_entries_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, tvaers_domain::journal::JournalEntry)>>;
+    /// Writes (or rewrites) index rows.
+    async fn index_journal(&self, docs: &[IndexDoc]) -> Result<()>;
+    /// Removes every index row (a rebuild starts here).
+    async fn clear_journal_index(&self) -> Result<u64>;
+    /// Removes index rows whose entry does not exist.
+    async fn prune_journal_index(&self) -> Result<u64>;
+    /// Marks a message read by a staff member (again is a no-op).
+    async fn mark_message_read(
+        &self,
+        entry_id: tvaers_domain::ids::JournalEntryId,
+        staff_id: StaffId,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Messages from citizens to the staff member or one of their units, newest first.
+    async fn inbox(
+        &self,
+        staff_id: StaffId,
+        units: &[UnitId],
+        scope: &ReadScope,
+        limit: i64,
+    ) -> Result<Vec<InboxMessage>>;
+    /// Messages to the staff member or their units that they have not read.
+    async fn unread_for_staff(
+        &self,
+        staff_id: StaffId,
+        units: &[UnitId],
+        scope: &ReadScope,
+    ) -> Result<i64>;
+    /// Per unit: messages to the team that nobody has read yet.
+    async fn unread_by_unit(
+        &self,
+        units: &[UnitId],
+        scope: &ReadScope,
+    ) -> Result<Vec<(UnitId, i64)>>;
+
+    /// The access facts (as `access_facts` computes them) for every citizen
+    /// the staff member may work with — on a care team, with an open case in
+    /// one of their units, or holding an unexpired grant — in one query; the
+    /// policy then decides which of them the journal search may look in.
+    async fn journal_reader_facts(
+        &self,
+        staff_id: StaffId,
+        organisation_id: OrganisationId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(CitizenId, AccessFacts)>>;
 }
 
 /// Opens the store named by `database_url` (`postgres://…`) or else the SQLite

@@ -45,6 +45,87 @@ impl PgStore {
     }
 }
 
+/// Full-text search on PostgreSQL: a `tsvector` of the same stemmed tokens
+/// SQLite indexes, given as a literal with positions so PostgreSQL's parser
+/// and locale never touch them, with a GIN index.
+impl PgStore {
+    pub(crate) const FTS_TABLE: &'static str = "journal_index";
+    pub(crate) const FTS_KEY: &'static str = "seq";
+
+    pub(crate) fn fts_document_sql(param: &str) -> String {
+        format!("CAST({param} AS tsvector)")
+    }
+
+    /// `'fald':1,4 'trap':2 …` — positions as in the text, at most 255 per
+    /// lexeme and none above 16383 (PostgreSQL's limits).
+    pub(crate) fn fts_document(terms: &[String]) -> String {
+        let mut positions: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (i, t) in terms.iter().enumerate() {
+            let p = positions.entry(t.as_str()).or_default();
+            if p.len() < 255 {
+                p.push((i + 1).min(16383));
+            }
+        }
+        positions
+            .iter()
+            .map(|(lexeme, pos)| {
+                let pos: Vec<String> = pos.iter().map(usize::to_string).collect();
+                format!("{}:{}", quote_lexeme(lexeme), pos.join(","))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub(crate) fn fts_match_sql(param: &str) -> String {
+        format!("i.terms @@ CAST({param} AS tsquery)")
+    }
+
+    /// Lower is better, like bm25 on SQLite.
+    pub(crate) fn fts_rank_sql(param: &str) -> String {
+        format!("-ts_rank(i.terms, CAST({param} AS tsquery))")
+    }
+
+    /// A list of ids as one bound value (an array literal), so a read scope
+    /// of tens of thousands of citizens stays one parameter.
+    pub(crate) fn ids_param(ids: &[uuid::Uuid]) -> String {
+        let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+        format!("{{{}}}", ids.join(","))
+    }
+
+    pub(crate) fn ids_in_sql(col: &str, param: &str) -> String {
+        format!("{col} = ANY(CAST({param} AS uuid[]))")
+    }
+
+    /// The query as a `tsquery` literal: `&` between clauses, `|` between
+    /// alternatives, `<->` inside phrases, `!` for exclusions.
+    pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {
+        fn phrase(p: &[String]) -> String {
+            let parts: Vec<String> = p.iter().map(|t| quote_lexeme(t)).collect();
+            format!("({})", parts.join(" <-> "))
+        }
+        let mut clauses: Vec<String> = q
+            .must
+            .iter()
+            .map(|alts| {
+                let a: Vec<String> = alts.iter().map(|p| phrase(p)).collect();
+                format!("({})", a.join(" | "))
+            })
+            .collect();
+        if let Some(c) = &q.citizen {
+            clauses.push(quote_lexeme(c));
+        }
+        for n in &q.must_not {
+            clauses.push(format!("!{}", phrase(n)));
+        }
+        clauses.join(" & ")
+    }
+}
+
+/// A lexeme in tsvector/tsquery literal syntax.
+fn quote_lexeme(t: &str) -> String {
+    format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 mod imp {
     use super::PgStore;
     crate::common::impl_store!(

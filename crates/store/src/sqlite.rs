@@ -86,6 +86,68 @@ impl SqliteStore {
     }
 }
 
+/// Full-text search on SQLite: an FTS5 table over the stemmed tokens
+/// (rowid = the entry's `seq`). The stems come from Rust, so FTS5 only splits
+/// on spaces and keeps diacritics (å stays å, as on PostgreSQL).
+impl SqliteStore {
+    pub(crate) const FTS_TABLE: &'static str = "journal_fts";
+    pub(crate) const FTS_KEY: &'static str = "rowid";
+
+    /// The value expression for the `terms` column.
+    pub(crate) fn fts_document_sql(param: &str) -> String {
+        param.to_string()
+    }
+
+    /// The document bound to that expression: the tokens separated by spaces.
+    pub(crate) fn fts_document(terms: &[String]) -> String {
+        terms.join(" ")
+    }
+
+    pub(crate) fn fts_match_sql(param: &str) -> String {
+        format!("i.terms MATCH {param}")
+    }
+
+    /// Lower is better (bm25).
+    pub(crate) fn fts_rank_sql(_param: &str) -> String {
+        "i.rank".to_string()
+    }
+
+    /// A list of ids as one bound value (a JSON array of hex strings), so a
+    /// read scope of tens of thousands of citizens stays one parameter.
+    pub(crate) fn ids_param(ids: &[uuid::Uuid]) -> String {
+        let hex: Vec<String> = ids.iter().map(|u| format!("\"{}\"", u.simple())).collect();
+        format!("[{}]", hex.join(","))
+    }
+
+    pub(crate) fn ids_in_sql(col: &str, param: &str) -> String {
+        format!("{col} IN (SELECT unhex(value) FROM json_each({param}))")
+    }
+
+    /// The query in FTS5 syntax: every token quoted, phrases as one quoted
+    /// string, clauses joined with AND, exclusions with NOT.
+    pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {
+        fn phrase(p: &[String]) -> String {
+            format!("\"{}\"", p.join(" ").replace('"', "\"\""))
+        }
+        let mut clauses: Vec<String> = q
+            .must
+            .iter()
+            .map(|alts| {
+                let a: Vec<String> = alts.iter().map(|p| phrase(p)).collect();
+                format!("({})", a.join(" OR "))
+            })
+            .collect();
+        if let Some(c) = &q.citizen {
+            clauses.push(phrase(std::slice::from_ref(c)));
+        }
+        let mut out = format!("({})", clauses.join(" AND "));
+        for n in &q.must_not {
+            out = format!("({out} NOT {})", phrase(n));
+        }
+        out
+    }
+}
+
 mod imp {
     use super::SqliteStore;
     crate::common::impl_store!(

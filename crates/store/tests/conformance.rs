@@ -96,6 +96,12 @@ conformance!(
     one_active_plan_per_citizen,
     meeting_close_is_all_or_nothing,
     my_work_queries,
+    journal_entries_are_immutable_and_corrections_supersede,
+    journal_timeline_filters_combine,
+    journal_search_stems_and_stays_in_scope,
+    journal_index_catches_up_and_rebuilds,
+    messages_count_unread_per_staff_and_team,
+    journal_reader_facts_are_the_access_facts_of_related_citizens,
 );
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
@@ -882,4 +888,655 @@ async fn futures_pages(s: &dyn Store, prefix: &str) -> Vec<String> {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// Journal (issue 6)
+
+use time::OffsetDateTime;
+use time::macros::datetime;
+use tvaers_domain::journal::{
+    EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity,
+};
+use tvaers_domain::search::SearchQuery;
+use tvaers_store::{IndexDoc, JournalFilter, ReadScope, ScopeGrant};
+
+fn entry(citizen: CitizenId, author: &Staff, at: OffsetDateTime, text: &str) -> JournalEntry {
+    JournalEntry {
+        id: JournalEntryId::new(),
+        citizen_id: citizen,
+        author_id: Some(author.id),
+        author_name: author.full_name.clone(),
+        profession: Some(author.profession),
+        unit_id: author.unit_ids.first().copied(),
+        occurred_at: at,
+        written_at: at,
+        kind: EntryKind::Observation,
+        topic: None,
+        text: text.into(),
+        links: EntryLinks::default(),
+        quotes: None,
+        sensitivity: Sensitivity::Normal,
+        supersedes: None,
+        correction_reason: None,
+        message: None,
+        superseded_by: None,
+    }
+}
+
+async fn add(s: &dyn Store, e: &JournalEntry) {
+    s.add_journal_entry(
+        e,
+        &e.index_terms(),
+        &audit(AuditAction::Create, Some(e.citizen_id)),
+    )
+    .await
+    .unwrap();
+}
+
+fn all_classes() -> Vec<Sensitivity> {
+    Sensitivity::ALL.to_vec()
+}
+
+/// Every class of the given citizens' journals.
+fn everything_of(citizens: &[CitizenId]) -> ReadScope {
+    ReadScope {
+        grants: vec![ScopeGrant {
+            citizens: citizens.to_vec(),
+            sensitivities: all_classes(),
+        }],
+    }
+}
+
+async fn texts(s: &dyn Store, q: &str, scope: &ReadScope) -> (i64, Vec<String>) {
+    let r = s
+        .search_journal(&SearchQuery::parse(q).unwrap(), scope, Page::new(50, 0))
+        .await
+        .unwrap();
+    let mut t: Vec<String> = r.hits.iter().map(|h| h.entry.text.clone()).collect();
+    t.sort();
+    (r.total, t)
+}
+
+async fn journal_entries_are_immutable_and_corrections_supersede(s: Arc<dyn Store>) {
+    let (_, _, nurse) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let old = entry(
+        c.id,
+        &nurse,
+        datetime!(2026-03-01 09:00 UTC),
+        "Borgeren faldt i køkkenet.",
+    );
+    add(&*s, &old).await;
+    let mut fix = entry(
+        c.id,
+        &nurse,
+        old.occurred_at,
+        "Borgeren faldt på badeværelset.",
+    );
+    fix.supersedes = Some(old.id);
+    fix.correction_reason = Some("Forkert rum".into());
+    add(&*s, &fix).await;
+
+    let stored = s.get_journal_entry(old.id).await.unwrap().unwrap();
+    assert_eq!(stored.superseded_by, Some(fix.id));
+    assert_eq!(stored.text, old.text, "the superseded text stays");
+    let stored_fix = s.get_journal_entry(fix.id).await.unwrap().unwrap();
+    assert_eq!(stored_fix.supersedes, Some(old.id));
+    assert_eq!(stored_fix.superseded_by, None);
+
+    // A second correction of the same entry conflicts and leaves nothing behind.
+    let before = s.journal_index_status().await.unwrap();
+    let audits_before = s
+        .list_audit(&AuditFilter {
+            citizen_id: Some(c.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    let mut again = entry(c.id, &nurse, old.occurred_at, "Tredje udgave");
+    again.supersedes = Some(old.id);
+    again.correction_reason = Some("x".into());
+    let err = s
+        .add_journal_entry(
+            &again,
+            &again.index_terms(),
+            &audit(AuditAction::Create, Some(c.id)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(s.journal_index_status().await.unwrap(), before);
+    assert!(s.get_journal_entry(again.id).await.unwrap().is_none());
+    let audits_after = s
+        .list_audit(&AuditFilter {
+            citizen_id: Some(c.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(audits_after, audits_before);
+
+    // The database itself refuses to change or remove entries.
+    assert!(
+        s.debug_exec("UPDATE journal_entries SET text = 'x'")
+            .await
+            .is_err()
+    );
+    assert!(s.debug_exec("DELETE FROM journal_entries").await.is_err());
+    assert_eq!(
+        s.get_journal_entry(old.id).await.unwrap().unwrap().text,
+        old.text
+    );
+    assert!(
+        s.get_journal_entry(JournalEntryId::new())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn journal_timeline_filters_combine(s: Arc<dyn Store>) {
+    let (org, unit, nurse) = seed_org(&*s).await;
+    let other_unit = Unit {
+        id: UnitId::new(),
+        organisation_id: org.id,
+        parent_id: None,
+        name: "Socialafdelingen".into(),
+        kind: UnitKind::Team,
+    };
+    s.create_unit(&other_unit).await.unwrap();
+    let worker = Staff {
+        id: StaffId::new(),
+        username: format!("w{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+        full_name: "Søren Rådgiver".into(),
+        profession: Profession::SocialWorker,
+        organisation_id: org.id,
+        email: None,
+        active: true,
+        unit_ids: vec![other_unit.id],
+    };
+    s.create_staff(&worker, None).await.unwrap();
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let other = citizen("010203-1234", "Jens", "Hansen");
+    s.create_citizen(&other, None, &audit(AuditAction::Create, Some(other.id)))
+        .await
+        .unwrap();
+    let goal = GoalId::new();
+
+    let mut e1 = entry(c.id, &nurse, datetime!(2026-03-01 09:00 UTC), "Sår tilset");
+    e1.kind = EntryKind::HomeVisit;
+    e1.links.goal_id = Some(goal);
+    e1.topic = Some(AreaCode {
+        system: "fsiii".into(),
+        code: "J3.8".into(),
+        display: "Gå".into(),
+    });
+    let mut e2 = entry(
+        c.id,
+        &nurse,
+        datetime!(2026-03-05 09:00 UTC),
+        "Ringede om medicin",
+    );
+    e2.kind = EntryKind::Phone;
+    e2.sensitivity = Sensitivity::Health;
+    let mut e3 = entry(
+        c.id,
+        &worker,
+        datetime!(2026-03-03 12:00 UTC),
+        "Samtale om bolig",
+    );
+    e3.kind = EntryKind::Conversation;
+    e3.links.goal_id = Some(goal);
+    let mut e4 = entry(
+        c.id,
+        &worker,
+        datetime!(2026-03-10 08:00 UTC),
+        "Hjemmebesøg, køleskab tomt",
+    );
+    e4.kind = EntryKind::HomeVisit;
+    let mut fix = entry(c.id, &nurse, e1.occurred_at, "Sår tilset og renset");
+    fix.kind = EntryKind::HomeVisit;
+    fix.supersedes = Some(e1.id);
+    fix.correction_reason = Some("Manglede".into());
+    let e_other = entry(
+        other.id,
+        &nurse,
+        datetime!(2026-03-04 09:00 UTC),
+        "Anden borger",
+    );
+    for e in [&e1, &e2, &e3, &e4, &fix, &e_other] {
+        add(&*s, e).await;
+    }
+    let all = all_classes();
+    let ids = |v: Vec<JournalEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let tl = |f: JournalFilter, sens: Vec<Sensitivity>| {
+        let s = s.clone();
+        async move {
+            ids(s
+                .journal_timeline(c.id, &f, &sens, Page::new(50, 0))
+                .await
+                .unwrap())
+        }
+    };
+
+    // Newest event first; same event time: the later-written first. Other citizens never appear.
+    assert_eq!(
+        tl(JournalFilter::default(), all.clone()).await,
+        vec![e4.id, e2.id, e3.id, fix.id, e1.id]
+    );
+    // Readable classes are a filter of their own.
+    let normal_only = vec![
+        Sensitivity::Normal,
+        Sensitivity::Social,
+        Sensitivity::ThirdParty,
+    ];
+    assert_eq!(
+        tl(JournalFilter::default(), normal_only).await,
+        vec![e4.id, e3.id, fix.id, e1.id]
+    );
+    // Filters combine.
+    let home_visits_by_nurses = JournalFilter {
+        kind: Some(EntryKind::HomeVisit),
+        profession: Some(Profession::Nurse),
+        ..Default::default()
+    };
+    assert_eq!(
+        tl(home_visits_by_nurses, all.clone()).await,
+        vec![fix.id, e1.id]
+    );
+    let goal_in_week = JournalFilter {
+        goal_id: Some(goal),
+        from: Some(datetime!(2026-03-02 00:00 UTC)),
+        until: Some(datetime!(2026-03-09 00:00 UTC)),
+        ..Default::default()
+    };
+    assert_eq!(tl(goal_in_week, all.clone()).await, vec![e3.id]);
+    let unit_and_kind = JournalFilter {
+        unit_id: Some(other_unit.id),
+        kind: Some(EntryKind::HomeVisit),
+        ..Default::default()
+    };
+    assert_eq!(tl(unit_and_kind, all.clone()).await, vec![e4.id]);
+    let nurse_unit = JournalFilter {
+        unit_id: Some(unit.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        tl(nurse_unit, all.clone()).await,
+        vec![e2.id, fix.id, e1.id]
+    );
+    let topic = JournalFilter {
+        topic_code: Some("J3.8".into()),
+        ..Default::default()
+    };
+    assert_eq!(tl(topic, all.clone()).await, vec![e1.id]);
+    // A main area includes its sub-areas.
+    let main_area = JournalFilter {
+        topic_code: Some("J3".into()),
+        ..Default::default()
+    };
+    assert_eq!(tl(main_area, all.clone()).await, vec![e1.id]);
+    let corrections = JournalFilter {
+        kind: Some(EntryKind::Correction),
+        ..Default::default()
+    };
+    assert_eq!(tl(corrections, all.clone()).await, vec![fix.id]);
+    let nothing = JournalFilter {
+        profession: Some(Profession::SocialWorker),
+        kind: Some(EntryKind::Phone),
+        ..Default::default()
+    };
+    assert!(tl(nothing, all.clone()).await.is_empty());
+    // Pages.
+    let p2 = ids(s
+        .journal_timeline(c.id, &JournalFilter::default(), &all, Page::new(2, 2))
+        .await
+        .unwrap());
+    assert_eq!(p2, vec![e3.id, fix.id]);
+}
+
+async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
+    let (_, _, nurse) = seed_org(&*s).await;
+    let a = citizen("070761-4285", "Karen", "Sørensen");
+    let b = citizen("010203-1234", "Jens", "Hansen");
+    for c in [&a, &b] {
+        s.create_citizen(c, None, &audit(AuditAction::Create, Some(c.id)))
+            .await
+            .unwrap();
+    }
+    let t0 = datetime!(2026-03-01 09:00 UTC);
+    let mut hidden = entry(a.id, &nurse, t0, "Hun falder ofte om natten.");
+    hidden.sensitivity = Sensitivity::Health;
+    let es = [
+        entry(a.id, &nurse, t0, "Borgeren faldt på badeværelset."),
+        entry(
+            a.id,
+            &nurse,
+            t0,
+            "Risiko for fald i hjemmet; rollator bestilt.",
+        ),
+        hidden,
+        entry(a.id, &nurse, t0, "Spiste godt, ingen smerter."),
+        entry(b.id, &nurse, t0, "Fald på trappen, slog hoften."),
+        entry(
+            a.id,
+            &nurse,
+            t0,
+            "Tryghedsopkald: Aabenraa-hjemmeplejen ringede paa vegne af datteren.",
+        ),
+    ];
+    for e in &es {
+        add(&*s, e).await;
+    }
+    let everyone = || everything_of(&[a.id, b.id]);
+    // Stemming: "faldet" finds fald, faldt, falder — in every journal in scope.
+    let (n, t) = texts(&*s, "faldet", &everyone()).await;
+    assert_eq!(n, 4, "{t:?}");
+    // One citizen only (the citizen token is part of the query).
+    let one = s
+        .search_journal(
+            &SearchQuery::parse("faldet").unwrap().within(a.id),
+            &everyone(),
+            Page::new(50, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(one.total, 3);
+    assert!(one.hits.iter().all(|h| h.entry.citizen_id == a.id));
+    assert!(one.hits.iter().all(|h| h.citizen_name == "Karen Sørensen"));
+    // Outside the scope nothing is counted: not the citizen, not the class.
+    let only_b = ReadScope::one(b.id, all_classes());
+    assert_eq!(
+        texts(&*s, "faldet", &only_b).await,
+        (1, vec!["Fald på trappen, slog hoften.".to_string()])
+    );
+    let nobody = ReadScope::default();
+    assert_eq!(texts(&*s, "faldet", &nobody).await, (0, vec![]));
+    let not_health = vec![
+        Sensitivity::Normal,
+        Sensitivity::Social,
+        Sensitivity::ThirdParty,
+    ];
+    let no_health = ReadScope {
+        grants: vec![ScopeGrant {
+            citizens: vec![a.id, b.id],
+            sensitivities: not_health.clone(),
+        }],
+    };
+    let (n, t) = texts(&*s, "natten", &no_health).await;
+    assert_eq!((n, t.len()), (0, 0));
+    assert_eq!(texts(&*s, "natten", &everyone()).await.0, 1);
+    // Grants combine: health entries of one citizen, the rest of both.
+    let mixed = ReadScope {
+        grants: vec![
+            ScopeGrant {
+                citizens: vec![a.id, b.id],
+                sensitivities: not_health,
+            },
+            ScopeGrant {
+                citizens: vec![a.id],
+                sensitivities: vec![Sensitivity::Health],
+            },
+        ],
+    };
+    assert_eq!(texts(&*s, "natten", &mixed).await.0, 1);
+    assert_eq!(texts(&*s, "faldet", &mixed).await.0, 4);
+    // A scope of 40,000 citizens (a big unit's open cases) is still one query.
+    let mut many: Vec<CitizenId> = (0..40_000).map(|_| CitizenId::new()).collect();
+    many.push(b.id);
+    let big = ReadScope {
+        grants: vec![ScopeGrant {
+            citizens: many,
+            sensitivities: all_classes(),
+        }],
+    };
+    assert_eq!(texts(&*s, "faldet", &big).await.0, 1);
+    // Phrases, alternatives and exclusions.
+    assert_eq!(texts(&*s, "\"på badeværelset\"", &everyone()).await.0, 1);
+    assert_eq!(texts(&*s, "\"badeværelset på\"", &everyone()).await.0, 0);
+    assert_eq!(texts(&*s, "fald -hoften", &everyone()).await.0, 3);
+    assert_eq!(texts(&*s, "smerter OR rollator", &everyone()).await.0, 2);
+    assert_eq!(texts(&*s, "fald smerter", &everyone()).await.0, 0);
+    // Danish letters and the old spelling.
+    assert_eq!(texts(&*s, "åbenrå på", &everyone()).await.0, 1);
+    assert_eq!(texts(&*s, "badeVÆRELSE", &everyone()).await.0, 1);
+    // Paging keeps the total.
+    let page = s
+        .search_journal(
+            &SearchQuery::parse("fald").unwrap(),
+            &everyone(),
+            Page::new(2, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.hits.len()), (4, 2));
+}
+
+async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
+    let (_, _, nurse) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    for i in 0..5 {
+        add(
+            &*s,
+            &entry(
+                c.id,
+                &nurse,
+                datetime!(2026-03-01 09:00 UTC),
+                &format!("Notat nummer {i} om fald"),
+            ),
+        )
+        .await;
+    }
+    let everyone = || everything_of(&[c.id]);
+    let st = s.journal_index_status().await.unwrap();
+    assert!(st.in_step(), "{st:?}");
+    assert_eq!(st.entries, 5);
+
+    // Lose two index rows behind the application's back.
+    let (table, key) = match s.backend() {
+        tvaers_store::Backend::Sqlite => ("journal_fts", "rowid"),
+        tvaers_store::Backend::Postgres => ("journal_index", "seq"),
+    };
+    let gone = s
+        .debug_exec(&format!(
+            "DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} ORDER BY {key} LIMIT 2)"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(gone, 2);
+    assert!(!s.journal_index_status().await.unwrap().in_step());
+    assert_eq!(texts(&*s, "fald", &everyone()).await.0, 3);
+    let missing = s.journal_unindexed(100).await.unwrap();
+    assert_eq!(missing.len(), 2);
+    let docs: Vec<IndexDoc> = missing
+        .iter()
+        .map(|(seq, e)| IndexDoc {
+            seq: *seq,
+            citizen_id: e.citizen_id,
+            terms: e.index_terms(),
+        })
+        .collect();
+    s.index_journal(&docs).await.unwrap();
+    // Rewriting an existing row is harmless.
+    s.index_journal(&docs).await.unwrap();
+    assert!(s.journal_index_status().await.unwrap().in_step());
+    assert_eq!(texts(&*s, "fald", &everyone()).await.0, 5);
+
+    // A rebuild from nothing.
+    assert_eq!(s.clear_journal_index().await.unwrap(), 5);
+    assert_eq!(texts(&*s, "fald", &everyone()).await.0, 0);
+    let mut after = 0;
+    loop {
+        let batch = s.journal_entries_after(after, 2).await.unwrap();
+        let Some((last, _)) = batch.last() else { break };
+        after = *last;
+        let docs: Vec<IndexDoc> = batch
+            .iter()
+            .map(|(seq, e)| IndexDoc {
+                seq: *seq,
+                citizen_id: e.citizen_id,
+                terms: e.index_terms(),
+            })
+            .collect();
+        s.index_journal(&docs).await.unwrap();
+    }
+    assert!(s.journal_index_status().await.unwrap().in_step());
+    assert_eq!(texts(&*s, "fald", &everyone()).await.0, 5);
+    assert_eq!(s.prune_journal_index().await.unwrap(), 0);
+}
+
+async fn messages_count_unread_per_staff_and_team(s: Arc<dyn Store>) {
+    let (_, unit, nurse) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let msg = |to_staff: Option<StaffId>, to_unit: Option<UnitId>, text: &str| {
+        let mut e = entry(c.id, &nurse, datetime!(2026-03-01 09:00 UTC), text);
+        e.author_id = None;
+        e.author_name = "Karen Sørensen".into();
+        e.profession = None;
+        e.unit_id = None;
+        e.kind = EntryKind::DigitalContact;
+        e.message = Some(Message {
+            direction: MessageDirection::FromCitizen,
+            to_staff_id: to_staff,
+            to_unit_id: to_unit,
+        });
+        e
+    };
+    let to_me = msg(Some(nurse.id), None, "Hej Anne");
+    let to_team = msg(None, Some(unit.id), "Hej alle");
+    let elsewhere = msg(None, Some(UnitId::new()), "Til en anden");
+    add(&*s, &to_me).await;
+    add(&*s, &to_team).await;
+    // A message to a unit that does not exist is refused (foreign key).
+    assert!(
+        s.add_journal_entry(
+            &elsewhere,
+            &elsewhere.index_terms(),
+            &audit(AuditAction::Create, Some(c.id))
+        )
+        .await
+        .is_err()
+    );
+    let mut sent = entry(
+        c.id,
+        &nurse,
+        datetime!(2026-03-01 10:00 UTC),
+        "Svar til borgeren",
+    );
+    sent.kind = EntryKind::DigitalContact;
+    sent.message = Some(Message {
+        direction: MessageDirection::ToCitizen,
+        to_staff_id: None,
+        to_unit_id: None,
+    });
+    add(&*s, &sent).await;
+
+    let all = ReadScope::one(c.id, all_classes());
+    assert_eq!(
+        s.unread_for_staff(nurse.id, &[unit.id], &all)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(s.unread_for_staff(nurse.id, &[], &all).await.unwrap(), 1);
+    assert_eq!(
+        s.unread_by_unit(&[unit.id], &all).await.unwrap(),
+        vec![(unit.id, 1)]
+    );
+    let inbox = s.inbox(nurse.id, &[unit.id], &all, 50).await.unwrap();
+    assert_eq!(inbox.len(), 2);
+    assert!(
+        inbox
+            .iter()
+            .all(|m| !m.read && m.citizen_name == "Karen Sørensen")
+    );
+
+    s.mark_message_read(to_team.id, nurse.id, datetime!(2026-03-02 08:00 UTC))
+        .await
+        .unwrap();
+    s.mark_message_read(to_team.id, nurse.id, datetime!(2026-03-02 08:01 UTC))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.unread_for_staff(nurse.id, &[unit.id], &all)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(s.unread_by_unit(&[unit.id], &all).await.unwrap().is_empty());
+    let inbox = s.inbox(nurse.id, &[unit.id], &all, 50).await.unwrap();
+    assert_eq!(inbox.iter().filter(|m| m.read).count(), 1);
+    // Messages of a class the reader may not see are not counted either.
+    assert_eq!(
+        s.unread_for_staff(
+            nurse.id,
+            &[unit.id],
+            &ReadScope::one(c.id, vec![Sensitivity::Health])
+        )
+        .await
+        .unwrap(),
+        0
+    );
+}
+
+async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dyn Store>) {
+    let (org, unit, nurse) = seed_org(&*s).await;
+    let open = citizen("070761-4285", "Karen", "Sørensen");
+    let closed = citizen("010203-1234", "Jens", "Hansen");
+    let stranger = citizen("111111-1118", "Ole", "Olsen");
+    for c in [&open, &closed, &stranger] {
+        s.create_citizen(c, None, &audit(AuditAction::Create, Some(c.id)))
+            .await
+            .unwrap();
+    }
+    let mk = |citizen_id, closed_on| Case {
+        id: CaseId::new(),
+        citizen_id,
+        area: CaseArea::HomeCare,
+        title: "Hjemmepleje".into(),
+        legal_basis: "Serviceloven § 83".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(nurse.id),
+        opened_on: date!(2026 - 01 - 10),
+        closed_on,
+    };
+    s.create_case(
+        &mk(open.id, None),
+        &audit(AuditAction::Create, Some(open.id)),
+    )
+    .await
+    .unwrap();
+    s.create_case(
+        &mk(closed.id, Some(date!(2026 - 02 - 01))),
+        &audit(AuditAction::Create, Some(closed.id)),
+    )
+    .await
+    .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let got = s.journal_reader_facts(nurse.id, org.id, now).await.unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, open.id);
+    assert!(got[0].1.unit_case);
+    let one = s
+        .access_facts(nurse.id, org.id, open.id, now)
+        .await
+        .unwrap();
+    assert_eq!(got[0].1, one);
 }

@@ -73,6 +73,15 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Rebuild the journal's full-text search index from the entries (servers may keep running).
+    Reindex {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Empty the index first instead of rewriting it in place (searches are
+        /// incomplete until the rebuild is done).
+        #[arg(long)]
+        from_scratch: bool,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -158,6 +167,9 @@ async fn seed_demo(store: &dyn Store, citizens: u64, seed: u64, show_progress: b
     .map_err(app_error)?;
     bar.finish_and_clear();
     demo::portal::ensure_portal(store)
+        .await
+        .map_err(app_error)?;
+    demo::journal::ensure_journal(store, seed)
         .await
         .map_err(app_error)?;
     Ok(())
@@ -272,6 +284,26 @@ async fn run() -> Result<()> {
                 "Demo data ready: {} citizens.",
                 store.count_citizens().await?
             );
+        }
+        Command::Reindex { db, from_scratch } => {
+            let store = open(&db).await?;
+            let app = App::new(store, Settings::default());
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} notater ({eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_message("Genopbygger søgeindekset");
+            let b = bar.clone();
+            let n = app
+                .reindex_journal(from_scratch, &move |done, total| {
+                    b.set_length(total);
+                    b.set_position(done);
+                })
+                .await
+                .map_err(app_error)?;
+            bar.finish_and_clear();
+            println!("Search index rebuilt: {n} journal entries.");
         }
         Command::User { action } => match action {
             UserCommand::Add {

@@ -393,6 +393,9 @@ pub fn resource_label(t: &str) -> &str {
         "break_glass" => "Brudt glas",
         "cpr" => "Fuldt CPR-nummer",
         "journal" | "journal_entry" => "Journal",
+        "journal_search" => "Søgning i journalen",
+        "journal_search_hit" => "Journal (søgeresultat)",
+        "message" | "inbox" => "Beskeder (digital kontakt)",
         other => other,
     }
 }

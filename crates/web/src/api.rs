@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api_access;
+use crate::api_journal;
 use crate::api_plan;
 use crate::api_progress;
 use crate::error::{ApiError, ErrorBody};
@@ -608,6 +609,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api_access::audit))
         .routes(routes!(api_plan::my_work))
         .routes(routes!(api_plan::team_view))
+        // The journal, search and digital contact (api_journal.rs).
+        .routes(routes!(api_journal::timeline, api_journal::write_entry))
+        .routes(routes!(api_journal::get_entry))
+        .routes(routes!(api_journal::correct_entry))
+        .routes(routes!(api_journal::search_citizen))
+        .routes(routes!(api_journal::search_all))
+        .routes(routes!(api_journal::send_message))
+        .routes(routes!(api_journal::inbox))
+        .routes(routes!(api_journal::mark_read))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -8,10 +8,12 @@
 pub mod access_pages;
 pub mod api;
 pub mod api_access;
+pub mod api_journal;
 pub mod api_plan;
 pub mod api_progress;
 pub mod charts;
 pub mod error;
+pub mod journal_pages;
 pub mod pages;
 pub mod plan_pages;
 pub mod portal_pages;
@@ -196,6 +198,19 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
             "/admin/skalaer/{id}/aktiv",
             post(progress_pages::scale_toggle),
         )
+        // The journal, search and messages (issue 6)
+        .route(
+            "/borgere/{id}/journal",
+            get(journal_pages::journal_show).post(journal_pages::journal_write),
+        )
+        .route("/journal/{id}/ret", post(journal_pages::journal_correct))
+        .route(
+            "/journal/soeg",
+            get(journal_pages::search_form).post(journal_pages::search_submit),
+        )
+        .route("/borgere/{id}/beskeder", post(journal_pages::message_send))
+        .route("/beskeder", get(journal_pages::messages))
+        .route("/beskeder/{id}/laest", post(journal_pages::message_read))
         .route("/mit-arbejde", get(plan_pages::my_work))
         .route("/team", get(plan_pages::team))
         .route(
@@ -345,6 +360,19 @@ pub async fn serve(
             tick.tick().await;
             if let Err(e) = purger.purge_sessions().await {
                 tracing::warn!(error = %e, "session purge");
+            }
+        }
+    });
+    // The search index is written with each entry, so it is only behind if
+    // rows were lost (restore, manual change); check once at start and catch up
+    // in the background while the server already answers.
+    let indexer = app.clone();
+    tokio::spawn(async move {
+        match indexer.catch_up_search_index().await {
+            Ok(0) => tracing::debug!("search index in step with the journal"),
+            Ok(n) => tracing::warn!(n, "search index was behind the journal; caught up"),
+            Err(e) => {
+                tracing::error!(error = %e, "search index check failed; run `tvaers reindex`")
             }
         }
     });

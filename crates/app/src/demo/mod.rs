@@ -4,6 +4,7 @@
 //! are added up to the requested number.
 
 pub mod data;
+pub mod journal;
 pub mod portal;
 
 use time::Date;
