@@ -621,9 +621,10 @@ pub fn plan_for(
             deliverer,
             goal_ids: vec![goal.id],
             start: Some(start),
+            // An active intervention runs at least until after the next meeting.
             end: r
                 .bool()
-                .then(|| start + Duration::days(i64::from(r.u16(90..365)))),
+                .then(|| next_on + Duration::days(i64::from(r.u16(30..365)))),
             frequency: Some(frequency.into()),
             legal_basis: Some(case.legal_basis.clone()),
             status: InterventionStatus::Active,
@@ -756,7 +757,8 @@ pub fn plan_for(
             title: g.text.clone(),
             owner: g.owner.clone(),
             due: Some(g.due),
-            status: if g.due < today && r.u8(0..100) < 60 {
+            // About half of the overdue ones are done; the next meeting reviews the rest.
+            status: if g.due < today && r.bool() {
                 TaskStatus::Done
             } else {
                 TaskStatus::Open
@@ -922,6 +924,12 @@ mod tests {
                     .all(|g| g.area.is_some() && g.baseline.is_some())
             );
             assert!((1..=2).contains(&content.interventions.len()));
+            assert!(
+                content
+                    .interventions
+                    .iter()
+                    .all(|i| i.end.is_none_or(|e| e > TODAY))
+            );
             assert!(content.wishes.is_some() && !content.overall_goal.is_empty());
             // Versions: opened, then filled in; the plan is the last one.
             assert_eq!(
