@@ -929,6 +929,33 @@ fn plan_import(c: CitizenId, a: &Staff, b: &Staff, unit: UnitId) -> PlanImport {
         staff_id: b.id,
         role: "Sygeplejerske".into(),
     });
+    let goal = Goal {
+        id: GoalId::new(),
+        text: "Gå selv til bussen".into(),
+        area: Some(AreaCode {
+            system: "fsiii".into(),
+            code: "J3.8".into(),
+            display: "Gå".into(),
+        }),
+        scale: tvaers_domain::scale::Scale::Fsiii,
+        baseline: Some(3.0),
+        target: Some(1.0),
+        deadline: Some(date!(2027 - 06 - 01)),
+        status: GoalStatus::Active,
+        workers: vec![b.id],
+    };
+    plan.content.interventions.push(Intervention {
+        id: InterventionId::new(),
+        what: "Genoptræning".into(),
+        deliverer: Deliverer::Unit { unit_id: unit },
+        goal_ids: vec![goal.id],
+        start: Some(date!(2026 - 11 - 01)),
+        end: None,
+        frequency: Some("2 gange om ugen".into()),
+        legal_basis: Some("Sundhedsloven § 140".into()),
+        status: InterventionStatus::Active,
+    });
+    plan.content.goals.push(goal);
     plan.version = 2;
     let v2 = PlanVersion {
         version: 2,
@@ -1026,7 +1053,20 @@ async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<d
 
     let imp = plan_import(c1.id, &a, &b, unit.id);
     let twice = plan_import(c1.id, &a, &b, unit.id);
+    let generation = s.stats_generation().await.unwrap();
     assert_eq!(s.import_plans(&[imp.clone(), twice]).await.unwrap(), 1);
+    assert!(
+        s.stats_generation().await.unwrap() > generation,
+        "statistics see the import"
+    );
+    // The statistics projections hold one row per goal and intervention
+    // (counted by a no-op update, which reports the rows it touched).
+    for table in ["plan_goals", "plan_interventions"] {
+        let sql = format!(
+            "UPDATE {table} SET status = status WHERE citizen_id IN (SELECT id FROM citizens WHERE cpr = '0707614285')"
+        );
+        assert_eq!(s.debug_exec(&sql).await.unwrap(), 1, "{table}");
+    }
     let plan = &imp.plan;
     assert_eq!(s.active_plan(c1.id).await.unwrap().as_ref(), Some(plan));
     let mut versions = imp.versions.clone();
