@@ -610,6 +610,16 @@ macro_rules! impl_store {
             &plan.content.interventions
         }
 
+        /// The `value` and `expected` columns of a measurement (what statistics read).
+        fn reading_values(r: &Reading) -> (Option<f64>, Option<f64>) {
+            match r {
+                Reading::Functional { current, expected } => (current.map(f64::from), expected.map(f64::from)),
+                Reading::Level { value } => (Some(*value), None),
+                Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
+                Reading::SelfAssessment { .. } => (None, None),
+            }
+        }
+
         /// The `meeting_staff` rows of a meeting: each staff attendee once.
         fn meeting_staff_rows(m: &Meeting) -> Vec<Uuid> {
             let mut seen = std::collections::HashSet::new();
@@ -1460,6 +1470,29 @@ macro_rules! impl_store {
                             .push_bind(owner_staff(&t.owner)).push_bind(owner_unit(&t.owner)).push_bind(t.due)
                             .push_bind(t.status.code()).push_bind(t.action_goal_id.map(|a| a.0)).push_bind(now);
                     }).await?;
+                let utc = time::UtcOffset::UTC;
+                let measurement_rows = todo
+                    .iter()
+                    .flat_map(|p| p.measurements.iter())
+                    .map(|m| Ok((m, reading_values(&m.reading), to_json(&m.scale)?, to_json(&m.reading)?, to_json(&m.assessor)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                insert_rows(&mut tx,
+                    "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
+                     value, expected, reading, measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason) ",
+                    21, &measurement_rows, |b, (m, (value, expected), scale, reading, assessor)| {
+                        b.push_bind(m.citizen_id.0).push_bind(m.id.0).push_bind(m.plan_id.map(|p| p.0))
+                            .push_bind(m.goal_id.map(|g| g.0))
+                            .push_bind(m.area.as_ref().map(|a| a.system.as_str()))
+                            .push_bind(m.area.as_ref().map(|a| a.code.as_str()))
+                            .push_bind(m.area.as_ref().map(|a| a.display.as_str()))
+                            .push_bind(m.scale.code()).push_bind(scale.as_str()).push_bind(m.reading.code())
+                            .push_bind(*value).push_bind(*expected).push_bind(reading.as_str())
+                            // UTC, so that SQLite's text timestamps compare in time order (as add_measurement).
+                            .push_bind(m.measured_at.to_offset(utc)).push_bind(m.recorded_at.to_offset(utc))
+                            .push_bind(assessor.as_str()).push_bind(m.recorded_by.map(|s| s.0)).push_bind(m.note.as_str())
+                            .push_bind(m.meeting_id.map(|x| x.0)).push_bind(m.supersedes.map(|x| x.0))
+                            .push_bind(m.correction_reason.as_deref());
+                    }).await?;
                 bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok(todo.len() as u64)
@@ -1765,12 +1798,7 @@ macro_rules! impl_store {
             }
 
             async fn add_measurement(&self, m: &Measurement, audit: &NewAuditEvent) -> Result<()> {
-                let (value, expected) = match &m.reading {
-                    Reading::Functional { current, expected } => (current.map(f64::from), expected.map(f64::from)),
-                    Reading::Level { value } => (Some(*value), None),
-                    Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
-                    Reading::SelfAssessment { .. } => (None, None),
-                };
+                let (value, expected) = reading_values(&m.reading);
                 let utc = time::UtcOffset::UTC;
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 sqlx::query(

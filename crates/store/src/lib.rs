@@ -251,6 +251,8 @@ pub struct PlanImport {
     /// Action goals of those meetings, in agreed order per meeting, reviews included.
     pub action_goals: Vec<ActionGoal>,
     pub tasks: Vec<Task>,
+    /// Measurements on the plan's goals.
+    pub measurements: Vec<Measurement>,
 }
 
 /// The storage interface. See the crate docs.
@@ -353,7 +355,7 @@ pub trait Store: Send + Sync + 'static {
     async fn list_plan_versions(&self, plan_id: PlanId) -> Result<Vec<PlanVersion>>;
     async fn get_plan_version(&self, plan_id: PlanId, version: i64) -> Result<Option<PlanVersion>>;
     /// Bulk insert for demo and import: each plan with its versions, meetings,
-    /// action goals and tasks, and the projections (`plan_members`,
+    /// action goals, tasks and measurements, and the projections (`plan_members`,
     /// `meeting_staff`) exactly as the single writes keep them; one transaction,
     /// multi-row statements, no audit per row. A citizen who already has a plan
     /// (or appears twice) is skipped, so a re-run adds nothing. Returns how many

@@ -1014,12 +1014,37 @@ fn plan_import(c: CitizenId, a: &Staff, b: &Staff, unit: UnitId) -> PlanImport {
             action_goal_id: Some(goals[i].id),
         })
         .collect();
+    let goal = &plan.content.goals[0];
+    let measurements = vec![tvaers_domain::measure::Measurement {
+        id: MeasurementId::new(),
+        citizen_id: c,
+        plan_id: Some(plan.id),
+        goal_id: Some(goal.id),
+        area: goal.area.clone(),
+        scale: goal.scale.clone(),
+        reading: tvaers_domain::measure::Reading::Functional {
+            current: Some(3),
+            expected: Some(1),
+        },
+        measured_at: held.starts_at,
+        recorded_at: held.starts_at + time::Duration::hours(1),
+        assessor: tvaers_domain::measure::Assessor::Staff {
+            staff_id: a.id,
+            name: a.full_name.clone(),
+        },
+        recorded_by: Some(a.id),
+        note: "Ved netværksmødet".into(),
+        meeting_id: Some(held.id),
+        supersedes: None,
+        correction_reason: None,
+    }];
     PlanImport {
         plan,
         versions: vec![v1, v2],
         meetings: vec![held, next],
         action_goals: goals,
         tasks,
+        measurements,
     }
 }
 
@@ -1077,6 +1102,7 @@ async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<d
         s.list_action_goals(imp.meetings[0].id).await.unwrap(),
         imp.action_goals
     );
+    assert_eq!(s.list_measurements(c1.id).await.unwrap(), imp.measurements);
     let mut tasks = s.list_tasks(c1.id).await.unwrap();
     tasks.sort_by_key(|t| t.due);
     let mut want = imp.tasks.clone();

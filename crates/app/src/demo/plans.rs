@@ -8,7 +8,8 @@
 //! only the generated ids differ, as they do for citizens.
 //!
 //! Each plan has the citizen's wishes in their own words, an overall goal,
-//! 2–4 goals on FSIII areas with a scale, 1–2 interventions delivered by the
+//! 2–4 goals on FSIII areas with a scale (each measured at the meeting and
+//! up to twice since, so the page has a latest value), 1–2 interventions delivered by the
 //! case's unit or a staff member, a care team whose one coordinator comes from
 //! the staff of the units working the citizen's open cases, a held network
 //! meeting with 2–3 agreed action goals (and tasks for the staff and teams who
@@ -20,8 +21,9 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 use tvaers_domain::case::{Case, CaseArea};
 use tvaers_domain::citizen::Citizen;
 use tvaers_domain::ids::{
-    ActionGoalId, GoalId, InterventionId, MeetingId, PlanId, StaffId, TaskId, UnitId,
+    ActionGoalId, GoalId, InterventionId, MeasurementId, MeetingId, PlanId, StaffId, TaskId, UnitId,
 };
+use tvaers_domain::measure::{Assessor, Measurement, Reading};
 use tvaers_domain::meeting::{
     ActionGoal, Attendee, Meeting, MeetingKind, MeetingStatus, Owner, Task, TaskStatus,
 };
@@ -708,6 +710,8 @@ pub fn plan_for(
         previous_meeting_id: Some(held.id),
     };
 
+    let measurements = measurements_for(&mut r, &content, &team_staff, &held, today);
+
     let candidates: Vec<&(Life, &str, Who)> = ACTION_GOALS
         .iter()
         .filter(|(l, _, who)| *l == life && (*who != Who::Relative || relative.is_some()))
@@ -795,7 +799,86 @@ pub fn plan_for(
         meetings: vec![held, next],
         action_goals,
         tasks,
+        measurements,
     })
+}
+
+/// Every goal measured at the network meeting (its baseline) and 0–2 times
+/// since, moving towards the target: the goal's latest value on the page.
+fn measurements_for(
+    r: &mut Rng,
+    content: &PlanContent,
+    team: &[&Staff],
+    held: &Meeting,
+    today: Date,
+) -> Vec<Measurement> {
+    let held_on = held.starts_at.date();
+    let days = (today - held_on).whole_days().max(2);
+    let mut out = Vec::new();
+    for g in &content.goals {
+        let (Some(baseline), Some(target)) = (g.baseline, g.target) else {
+            continue;
+        };
+        let assessor = g
+            .workers
+            .first()
+            .and_then(|id| team.iter().find(|s| s.id == *id))
+            .or_else(|| team.first())
+            .copied();
+        let follow_ups = r.usize(0..=2);
+        let mut progress = 0.0f64;
+        for k in 0..=follow_ups {
+            let (measured_at, meeting_id) = if k == 0 {
+                (held.starts_at, Some(held.id))
+            } else {
+                let day = held_on + Duration::days(days * k as i64 / (follow_ups as i64 + 1));
+                (local(day, 9 + r.u8(0..6), 15 * r.u8(0..4)), None)
+            };
+            if k > 0 {
+                // Mostly forward, sometimes a step back.
+                progress = (progress + f64::from(r.u8(0..=50)) / 100.0 - 0.1).clamp(0.0, 1.0);
+            }
+            let raw = baseline + (target - baseline) * progress;
+            let reading = match g.scale {
+                Scale::Fsiii => Reading::Functional {
+                    current: Some(raw.round().clamp(0.0, 4.0) as u8),
+                    expected: Some(target.round().clamp(0.0, 4.0) as u8),
+                },
+                Scale::Gas => Reading::Level { value: raw.round() },
+                _ => Reading::Level {
+                    value: (raw * 10.0).round() / 10.0,
+                },
+            };
+            out.push(Measurement {
+                id: MeasurementId::new(),
+                citizen_id: held.citizen_id,
+                plan_id: held.plan_id,
+                goal_id: Some(g.id),
+                area: g.area.clone(),
+                scale: g.scale.clone(),
+                reading,
+                measured_at,
+                recorded_at: measured_at + Duration::minutes(i64::from(20 + r.u16(0..240))),
+                assessor: match assessor {
+                    Some(s) => Assessor::Staff {
+                        staff_id: s.id,
+                        name: s.full_name.clone(),
+                    },
+                    None => Assessor::Citizen,
+                },
+                recorded_by: assessor.map(|s| s.id),
+                note: if k == 0 {
+                    "Udgangspunkt målt på netværksmødet".into()
+                } else {
+                    String::new()
+                },
+                meeting_id,
+                supersedes: None,
+                correction_reason: None,
+            });
+        }
+    }
+    out
 }
 
 /// The anchor day for a data set made now (UTC date).
@@ -876,13 +959,18 @@ mod tests {
                 )
             })
             .collect();
+        let measured: Vec<String> = p
+            .measurements
+            .iter()
+            .map(|m| format!("{:?}|{}", m.reading, m.measured_at))
+            .collect();
         let actions: Vec<String> = p
             .action_goals
             .iter()
             .map(|g| format!("{}|{}", g.text, g.due))
             .collect();
         format!(
-            "{:?}|{}|{:?}|{:?}|{:?}|{goals:?}|{interventions:?}|{meetings:?}|{actions:?}|{}|{}",
+            "{:?}|{}|{:?}|{:?}|{:?}|{goals:?}|{interventions:?}|{meetings:?}|{actions:?}|{measured:?}|{}|{}",
             c.wishes.as_ref().map(|w| &w.text),
             c.overall_goal,
             c.team.len(),
@@ -960,6 +1048,22 @@ mod tests {
                 .filter(|g| matches!(g.owner, Owner::Staff { .. } | Owner::Team { .. }))
                 .count();
             assert_eq!(p.tasks.len(), owned);
+            // Every goal measured at the meeting, each measurement valid for its goal.
+            for g in &content.goals {
+                let mine: Vec<_> = p
+                    .measurements
+                    .iter()
+                    .filter(|m| m.goal_id == Some(g.id))
+                    .collect();
+                assert!((1..=3).contains(&mine.len()));
+                for m in mine {
+                    let now = local(TODAY, 12, 0);
+                    assert!(
+                        tvaers_domain::measure::validate_measurement(m, Some(g), now).is_ok(),
+                        "{m:?}"
+                    );
+                }
+            }
         }
         let share = with_plan as f64 / n as f64;
         assert!((0.45..=0.75).contains(&share), "share with a plan: {share}");
