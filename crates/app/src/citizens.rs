@@ -66,6 +66,8 @@ pub struct CitizenOverview {
     pub cases: Vec<CaseView>,
     /// The active plan, if any.
     pub plan: Option<tvaers_domain::plan::Plan>,
+    /// Closed plans, newest first (they stay readable).
+    pub closed_plans: Vec<tvaers_domain::plan::Plan>,
     /// Planned meetings from now on, soonest first.
     pub upcoming_meetings: Vec<tvaers_domain::meeting::Meeting>,
     /// Held meetings, newest first.
@@ -151,16 +153,23 @@ impl App {
                 Some(id.0),
             )
             .await?;
-        let citizen = self
-            .store
-            .get_citizen(id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let cases = self.store.list_cases_for_citizen(id).await?;
+        // The reads do not depend on each other: one round of queries, not six
+        // in a row (the page is the most used one; see BENCHMARKS.md, issue 4).
+        let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
+            self.store.get_citizen(id),
+            self.store.list_cases_for_citizen(id),
+            self.store.list_plans(id),
+            self.store.list_meetings(id),
+            self.store.list_tasks(id),
+            self.store.list_measurements(id),
+        )?;
+        let citizen = citizen.ok_or(AppError::NotFound)?;
         let cases = self.case_views(cases).await?;
-        let plan = self.store.active_plan(id).await?;
+        let (active, closed_plans): (Vec<_>, Vec<_>) = plans
+            .into_iter()
+            .partition(|p| p.status == tvaers_domain::plan::PlanStatus::Active);
+        let plan = active.into_iter().next();
         let now = time::OffsetDateTime::now_utc();
-        let meetings = self.store.list_meetings(id).await?;
         let upcoming_meetings = meetings
             .iter()
             .filter(|m| m.status == tvaers_domain::meeting::MeetingStatus::Planned)
@@ -174,22 +183,17 @@ impl App {
             .filter(|m| m.status != tvaers_domain::meeting::MeetingStatus::Planned)
             .collect();
         past_meetings.reverse();
-        let open_tasks = self
-            .store
-            .list_tasks(id)
-            .await?
+        let open_tasks = tasks
             .into_iter()
             .filter(|t| t.status == tvaers_domain::meeting::TaskStatus::Open)
             .collect();
         let goal_progress = match &plan {
-            Some(p) => {
-                let all = self.store.list_measurements(id).await?;
-                p.content
-                    .goals
-                    .iter()
-                    .map(|g| crate::measurements::GoalProgress::of(p, g, &all))
-                    .collect()
-            }
+            Some(p) => p
+                .content
+                .goals
+                .iter()
+                .map(|g| crate::measurements::GoalProgress::of(p, g, &measurements))
+                .collect(),
             None => Vec::new(),
         };
         self.record(&ev).await?;
@@ -197,6 +201,7 @@ impl App {
             citizen,
             cases,
             plan,
+            closed_plans,
             upcoming_meetings,
             past_meetings,
             open_tasks,

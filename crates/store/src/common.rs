@@ -68,8 +68,8 @@ macro_rules! impl_store {
         use crate::common::{corrupt, map_err};
         use crate::{
             AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
-            AccessFacts, FunctionalChange, PortalSession, GasSum, GoalOutcomeCount, Page, PlanRef, Result, Session, SessionKind, StatsFilter,
-            Store, StoreError, TaskRef,
+            AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanImport, PlanRef, PortalSession, Result, Session,
+            SessionKind, StatsFilter, Store, StoreError, TaskRef,
         };
         use tvaers_domain::access::{AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind, PortalAccount};
         use tvaers_domain::ids::{MeasurementId, ScaleId};
@@ -622,6 +622,78 @@ macro_rules! impl_store {
             Ok(())
         }
 
+        /// The `plan_members` rows of a plan: the staff on an active plan's team,
+        /// the coordinator marked. A closed plan has none.
+        fn member_rows(plan: &Plan) -> Vec<(Uuid, bool)> {
+            if plan.status != PlanStatus::Active {
+                return vec![];
+            }
+            plan.content
+                .team
+                .iter()
+                .filter_map(|m| match m {
+                    TeamMember::Staff { staff_id, .. } => Some((staff_id.0, *staff_id == plan.content.coordinator)),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        /// The `plan_goals` rows of a plan. Goals and interventions stay projected
+        /// for closed plans too: their outcomes are what statistics count.
+        fn goal_rows(plan: &Plan) -> &[tvaers_domain::plan::Goal] {
+            &plan.content.goals
+        }
+
+        /// The `plan_interventions` rows of a plan (closed plans too, like goals).
+        fn intervention_rows(plan: &Plan) -> &[tvaers_domain::plan::Intervention] {
+            &plan.content.interventions
+        }
+
+        /// The `value` and `expected` columns of a measurement (what statistics read).
+        fn reading_values(r: &Reading) -> (Option<f64>, Option<f64>) {
+            match r {
+                Reading::Functional { current, expected } => (current.map(f64::from), expected.map(f64::from)),
+                Reading::Level { value } => (Some(*value), None),
+                Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
+                Reading::SelfAssessment { .. } => (None, None),
+            }
+        }
+
+        /// The `meeting_staff` rows of a meeting: each staff attendee once.
+        fn meeting_staff_rows(m: &Meeting) -> Vec<Uuid> {
+            let mut seen = std::collections::HashSet::new();
+            m.attendees
+                .iter()
+                .filter_map(|a| match a {
+                    Attendee::Staff { staff_id } if seen.insert(*staff_id) => Some(staff_id.0),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        /// Bound parameters per statement, under SQLite's limit of 32,766.
+        const MAX_BINDS: usize = 30_000;
+
+        /// One multi-row `INSERT … VALUES (…), (…)` per chunk of `rows` that fits
+        /// [`MAX_BINDS`]; `push` binds the `cols` values of one row.
+        async fn insert_rows<T, F>(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            head: &str,
+            cols: usize,
+            rows: &[T],
+            mut push: F,
+        ) -> Result<()>
+        where
+            F: FnMut(&mut sqlx::query_builder::Separated<'_, $db, &'static str>, &T),
+        {
+            for chunk in rows.chunks((MAX_BINDS / cols.max(1)).max(1)) {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(head);
+                qb.push_values(chunk, |mut b, r| push(&mut b, r));
+                qb.build().execute(&mut **tx).await.map_err(map_err)?;
+            }
+            Ok(())
+        }
+
         /// Fails with NotFound when an UPDATE touched no row.
         fn expect_one(rows: u64) -> Result<()> {
             if rows == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -1137,6 +1209,20 @@ macro_rules! impl_store {
                 tx.commit().await.map_err(map_err)
             }
 
+            async fn list_citizens_after(&self, after: Option<CitizenId>, limit: i64) -> Result<Vec<Citizen>> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id > $1 ORDER BY id LIMIT $2"
+                )))
+                .bind(after.map(|a| a.0).unwrap_or(Uuid::nil()))
+                .bind(limit.clamp(1, 10_000))
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(row_citizen)
+                .collect()
+            }
+
             async fn create_case(&self, case: &Case, audit: &NewAuditEvent) -> Result<()> {
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 insert_case(&mut *tx, case).await?;
@@ -1191,6 +1277,22 @@ macro_rules! impl_store {
                 .iter()
                 .map(row_case)
                 .collect()
+            }
+
+            async fn list_cases_for_citizens(&self, citizen_ids: &[CitizenId]) -> Result<Vec<Case>> {
+                let mut out = Vec::new();
+                for chunk in citizen_ids.chunks(MAX_BINDS) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS} FROM cases WHERE citizen_id IN ("));
+                    let mut ids = qb.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(id.0);
+                    }
+                    qb.push(") ORDER BY citizen_id, opened_on, id");
+                    for r in qb.build().fetch_all(self.read()).await.map_err(map_err)? {
+                        out.push(row_case(&r)?);
+                    }
+                }
+                Ok(out)
             }
 
             async fn caseloads(&self, unit: Option<UnitId>) -> Result<Vec<Caseload>> {
@@ -1414,6 +1516,167 @@ macro_rules! impl_store {
                 .as_ref()
                 .map(row_plan_version)
                 .transpose()
+            }
+
+            async fn import_plans(&self, plans: &[PlanImport]) -> Result<u64> {
+                for p in plans {
+                    let last = p.versions.last().ok_or_else(|| corrupt("imported plan without versions"))?;
+                    if last.version != p.plan.version || last.content != p.plan.content || last.status != p.plan.status {
+                        return Err(corrupt("imported plan differs from its last version"));
+                    }
+                }
+                let mut tx = self.write().begin().await.map_err(map_err)?;
+                // Citizens who have a plan already are skipped: a re-run adds nothing.
+                let mut taken = std::collections::HashSet::new();
+                let ids: Vec<Uuid> = plans.iter().map(|p| p.plan.citizen_id.0).collect();
+                for chunk in ids.chunks(MAX_BINDS) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT DISTINCT citizen_id FROM plans WHERE citizen_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                    for r in qb.build().fetch_all(&mut *tx).await.map_err(map_err)? {
+                        taken.insert(r.try_get::<Uuid, _>("citizen_id").map_err(map_err)?);
+                    }
+                }
+                let todo: Vec<&PlanImport> = plans.iter().filter(|p| taken.insert(p.plan.citizen_id.0)).collect();
+                if todo.is_empty() {
+                    tx.commit().await.map_err(map_err)?;
+                    return Ok(0);
+                }
+                let now = OffsetDateTime::now_utc();
+                let plan_rows = todo
+                    .iter()
+                    .map(|p| Ok((&p.plan, to_json(&p.plan.content)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                insert_rows(&mut tx,
+                    "INSERT INTO plans (citizen_id, id, status, version, content, coordinator_id, review_on, created_at, updated_at) ",
+                    9, &plan_rows, |b, (p, content)| {
+                        b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(p.status.code()).push_bind(p.version)
+                            .push_bind(content.as_str()).push_bind(p.content.coordinator.0).push_bind(p.content.review_on)
+                            .push_bind(p.created_at).push_bind(p.updated_at);
+                    }).await?;
+                let version_rows = todo
+                    .iter()
+                    .flat_map(|p| p.versions.iter().map(move |v| (p.plan.citizen_id, v)))
+                    .map(|(c, v)| Ok((c, v, to_json(&v.content)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                insert_rows(&mut tx,
+                    "INSERT INTO plan_versions (citizen_id, plan_id, version, author_id, author_name, at, reason, status, content) ",
+                    9, &version_rows, |b, (c, v, content)| {
+                        b.push_bind(c.0).push_bind(v.plan_id.0).push_bind(v.version).push_bind(v.author_id.map(|a| a.0))
+                            .push_bind(v.author_name.as_str()).push_bind(v.at).push_bind(v.reason.as_str())
+                            .push_bind(v.status.code()).push_bind(content.as_str());
+                    }).await?;
+                let member_rows: Vec<(&Plan, Uuid, bool)> = todo
+                    .iter()
+                    .flat_map(|p| member_rows(&p.plan).into_iter().map(move |(s, c)| (&p.plan, s, c)))
+                    .collect();
+                insert_rows(&mut tx,
+                    "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) ",
+                    4, &member_rows, |b, (p, s, c)| {
+                        b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(*s).push_bind(*c);
+                    }).await?;
+                let goals: Vec<(&Plan, &tvaers_domain::plan::Goal)> = todo
+                    .iter()
+                    .flat_map(|p| goal_rows(&p.plan).iter().map(move |g| (&p.plan, g)))
+                    .collect();
+                insert_rows(&mut tx,
+                    "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) ",
+                    7, &goals, |b, (p, g)| {
+                        b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(g.id.0)
+                            .push_bind(g.area.as_ref().map(|a| a.code.as_str())).push_bind(g.scale.code())
+                            .push_bind(g.status.code()).push_bind(g.deadline);
+                    }).await?;
+                let interventions: Vec<(&Plan, &tvaers_domain::plan::Intervention)> = todo
+                    .iter()
+                    .flat_map(|p| intervention_rows(&p.plan).iter().map(move |i| (&p.plan, i)))
+                    .collect();
+                insert_rows(&mut tx,
+                    "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) ",
+                    5, &interventions, |b, (p, i)| {
+                        b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(i.id.0)
+                            .push_bind(i.legal_basis.as_deref().unwrap_or("").trim()).push_bind(i.status.code());
+                    }).await?;
+                let meeting_rows = todo
+                    .iter()
+                    .flat_map(|p| p.meetings.iter())
+                    .map(|m| Ok((m, to_json(&m.attendees)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                insert_rows(&mut tx,
+                    "INSERT INTO meetings (citizen_id, id, plan_id, kind, starts_at, location, attendees, agenda, minutes, status, previous_meeting_id) ",
+                    11, &meeting_rows, |b, (m, attendees)| {
+                        b.push_bind(m.citizen_id.0).push_bind(m.id.0).push_bind(m.plan_id.map(|p| p.0)).push_bind(m.kind.code())
+                            .push_bind(m.starts_at).push_bind(m.location.as_str()).push_bind(attendees.as_str())
+                            .push_bind(m.agenda.as_str()).push_bind(m.minutes.as_str()).push_bind(m.status.code())
+                            .push_bind(m.previous_meeting_id.map(|p| p.0));
+                    }).await?;
+                let staff_rows: Vec<(&Meeting, Uuid)> = meeting_rows
+                    .iter()
+                    .flat_map(|(m, _)| meeting_staff_rows(m).into_iter().map(move |s| (*m, s)))
+                    .collect();
+                insert_rows(&mut tx,
+                    "INSERT INTO meeting_staff (citizen_id, meeting_id, staff_id, starts_at) ",
+                    4, &staff_rows, |b, (m, s)| {
+                        b.push_bind(m.citizen_id.0).push_bind(m.id.0).push_bind(*s).push_bind(m.starts_at);
+                    }).await?;
+                let mut goal_rows = Vec::new();
+                for p in &todo {
+                    let mut position: std::collections::HashMap<MeetingId, i64> = std::collections::HashMap::new();
+                    for g in &p.action_goals {
+                        let pos = position.entry(g.meeting_id).or_insert(0);
+                        goal_rows.push((p.plan.citizen_id, *pos, g, to_json(&g.owner)?));
+                        *pos += 1;
+                    }
+                }
+                insert_rows(&mut tx,
+                    "INSERT INTO action_goals (citizen_id, id, meeting_id, position, text, owner, due, review_outcome, review_comment, review_meeting_id) ",
+                    10, &goal_rows, |b, (c, pos, g, owner)| {
+                        b.push_bind(c.0).push_bind(g.id.0).push_bind(g.meeting_id.0).push_bind(*pos).push_bind(g.text.as_str())
+                            .push_bind(owner.as_str()).push_bind(g.due)
+                            .push_bind(g.review.as_ref().map(|r| r.outcome.code()))
+                            .push_bind(g.review.as_ref().map(|r| r.comment.as_str()))
+                            .push_bind(g.review.as_ref().map(|r| r.meeting_id.0));
+                    }).await?;
+                let task_rows = todo
+                    .iter()
+                    .flat_map(|p| p.tasks.iter())
+                    .map(|t| Ok((t, to_json(&t.owner)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                insert_rows(&mut tx,
+                    "INSERT INTO tasks (citizen_id, id, title, owner, owner_staff_id, owner_unit_id, due, status, action_goal_id, created_at) ",
+                    10, &task_rows, |b, (t, owner)| {
+                        b.push_bind(t.citizen_id.0).push_bind(t.id.0).push_bind(t.title.as_str()).push_bind(owner.as_str())
+                            .push_bind(owner_staff(&t.owner)).push_bind(owner_unit(&t.owner)).push_bind(t.due)
+                            .push_bind(t.status.code()).push_bind(t.action_goal_id.map(|a| a.0)).push_bind(now);
+                    }).await?;
+                let utc = time::UtcOffset::UTC;
+                let measurement_rows = todo
+                    .iter()
+                    .flat_map(|p| p.measurements.iter())
+                    .map(|m| Ok((m, reading_values(&m.reading), to_json(&m.scale)?, to_json(&m.reading)?, to_json(&m.assessor)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                insert_rows(&mut tx,
+                    "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
+                     value, expected, reading, measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason) ",
+                    21, &measurement_rows, |b, (m, (value, expected), scale, reading, assessor)| {
+                        b.push_bind(m.citizen_id.0).push_bind(m.id.0).push_bind(m.plan_id.map(|p| p.0))
+                            .push_bind(m.goal_id.map(|g| g.0))
+                            .push_bind(m.area.as_ref().map(|a| a.system.as_str()))
+                            .push_bind(m.area.as_ref().map(|a| a.code.as_str()))
+                            .push_bind(m.area.as_ref().map(|a| a.display.as_str()))
+                            .push_bind(m.scale.code()).push_bind(scale.as_str()).push_bind(m.reading.code())
+                            .push_bind(*value).push_bind(*expected).push_bind(reading.as_str())
+                            // UTC, so that SQLite's text timestamps compare in time order (as add_measurement).
+                            .push_bind(m.measured_at.to_offset(utc)).push_bind(m.recorded_at.to_offset(utc))
+                            .push_bind(assessor.as_str()).push_bind(m.recorded_by.map(|s| s.0)).push_bind(m.note.as_str())
+                            .push_bind(m.meeting_id.map(|x| x.0)).push_bind(m.supersedes.map(|x| x.0))
+                            .push_bind(m.correction_reason.as_deref());
+                    }).await?;
+                bump_generation(&mut *tx).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(todo.len() as u64)
             }
 
             async fn create_meeting(&self, m: &Meeting, audit: &NewAuditEvent) -> Result<()> {
@@ -1722,12 +1985,7 @@ macro_rules! impl_store {
             }
 
             async fn add_measurement(&self, m: &Measurement, audit: &NewAuditEvent) -> Result<()> {
-                let (value, expected) = match &m.reading {
-                    Reading::Functional { current, expected } => (current.map(f64::from), expected.map(f64::from)),
-                    Reading::Level { value } => (Some(*value), None),
-                    Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
-                    Reading::SelfAssessment { .. } => (None, None),
-                };
+                let (value, expected) = reading_values(&m.reading);
                 let utc = time::UtcOffset::UTC;
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 sqlx::query(
@@ -2763,9 +3021,7 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 }
-                // Goals and interventions stay projected for closed plans too:
-                // their outcomes are what statistics count.
-                for g in &plan.content.goals {
+                for g in goal_rows(plan) {
                     sqlx::query(
                         "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -2773,7 +3029,7 @@ macro_rules! impl_store {
                     .bind(plan.citizen_id.0)
                     .bind(plan.id.0)
                     .bind(g.id.0)
-                    .bind(g.area.as_ref().map(|a| a.code.clone()))
+                    .bind(g.area.as_ref().map(|a| a.code.as_str()))
                     .bind(g.scale.code())
                     .bind(g.status.code())
                     .bind(g.deadline)
@@ -2781,7 +3037,7 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 }
-                for i in &plan.content.interventions {
+                for i in intervention_rows(plan) {
                     sqlx::query(
                         "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) \
                          VALUES ($1, $2, $3, $4, $5)",
@@ -2795,22 +3051,17 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 }
-                if plan.status != PlanStatus::Active {
-                    return Ok(());
-                }
-                for m in &plan.content.team {
-                    if let TeamMember::Staff { staff_id, .. } = m {
-                        sqlx::query(
-                            "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) VALUES ($1, $2, $3, $4)",
-                        )
-                        .bind(plan.citizen_id.0)
-                        .bind(plan.id.0)
-                        .bind(staff_id.0)
-                        .bind(*staff_id == plan.content.coordinator)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(map_err)?;
-                    }
+                for (staff_id, is_coordinator) in member_rows(plan) {
+                    sqlx::query(
+                        "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(plan.citizen_id.0)
+                    .bind(plan.id.0)
+                    .bind(staff_id)
+                    .bind(is_coordinator)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
                 }
                 Ok(())
             }
@@ -2870,22 +3121,17 @@ macro_rules! impl_store {
                     .execute(&mut **tx)
                     .await
                     .map_err(map_err)?;
-                let mut seen = std::collections::HashSet::new();
-                for a in &m.attendees {
-                    if let Attendee::Staff { staff_id } = a
-                        && seen.insert(*staff_id)
-                    {
-                        sqlx::query(
-                            "INSERT INTO meeting_staff (citizen_id, meeting_id, staff_id, starts_at) VALUES ($1, $2, $3, $4)",
-                        )
-                        .bind(m.citizen_id.0)
-                        .bind(m.id.0)
-                        .bind(staff_id.0)
-                        .bind(m.starts_at)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(map_err)?;
-                    }
+                for staff_id in meeting_staff_rows(m) {
+                    sqlx::query(
+                        "INSERT INTO meeting_staff (citizen_id, meeting_id, staff_id, starts_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(m.citizen_id.0)
+                    .bind(m.id.0)
+                    .bind(staff_id)
+                    .bind(m.starts_at)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
                 }
                 Ok(())
             }

@@ -389,6 +389,22 @@ pub struct InboxMessage {
     pub read: bool,
 }
 
+/// A plan with its history, written in bulk by [`Store::import_plans`] (the demo
+/// data set; later imports from other systems).
+#[derive(Debug, Clone)]
+pub struct PlanImport {
+    pub plan: Plan,
+    /// Every version, oldest first; the last is `plan.version` with `plan.content`.
+    pub versions: Vec<PlanVersion>,
+    /// The citizen's meetings (held and planned).
+    pub meetings: Vec<Meeting>,
+    /// Action goals of those meetings, in agreed order per meeting, reviews included.
+    pub action_goals: Vec<ActionGoal>,
+    pub tasks: Vec<Task>,
+    /// Measurements on the plan's goals.
+    pub measurements: Vec<Measurement>,
+}
+
 /// The storage interface. See the crate docs.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -440,12 +456,21 @@ pub trait Store: Send + Sync + 'static {
     async fn count_citizens(&self) -> Result<i64>;
     /// Bulk insert for demo and import; one transaction, no audit per row.
     async fn insert_citizens_bulk(&self, citizens: &[Citizen], cases: &[Case]) -> Result<()>;
+    /// Citizens in id order, the first `limit` (at most 10,000) after `after`:
+    /// keyset paging through the whole register for operator jobs (demo, export).
+    async fn list_citizens_after(
+        &self,
+        after: Option<CitizenId>,
+        limit: i64,
+    ) -> Result<Vec<Citizen>>;
 
     // Cases.
     async fn create_case(&self, case: &Case, audit: &NewAuditEvent) -> Result<()>;
     async fn update_case(&self, case: &Case, audit: &NewAuditEvent) -> Result<()>;
     async fn get_case(&self, id: CaseId) -> Result<Option<Case>>;
     async fn list_cases_for_citizen(&self, citizen_id: CitizenId) -> Result<Vec<Case>>;
+    /// The cases of several citizens at once, by citizen and opening date.
+    async fn list_cases_for_citizens(&self, citizen_ids: &[CitizenId]) -> Result<Vec<Case>>;
     /// Open cases per worker, optionally only for cases of one unit; busiest first.
     async fn caseloads(&self, unit: Option<UnitId>) -> Result<Vec<Caseload>>;
 
@@ -486,6 +511,13 @@ pub trait Store: Send + Sync + 'static {
     async fn list_plans(&self, citizen_id: CitizenId) -> Result<Vec<Plan>>;
     async fn list_plan_versions(&self, plan_id: PlanId) -> Result<Vec<PlanVersion>>;
     async fn get_plan_version(&self, plan_id: PlanId, version: i64) -> Result<Option<PlanVersion>>;
+    /// Bulk insert for demo and import: each plan with its versions, meetings,
+    /// action goals, tasks and measurements, and the projections (`plan_members`,
+    /// `meeting_staff`) exactly as the single writes keep them; one transaction,
+    /// multi-row statements, no audit per row. A citizen who already has a plan
+    /// (or appears twice) is skipped, so a re-run adds nothing. Returns how many
+    /// plans were written.
+    async fn import_plans(&self, plans: &[PlanImport]) -> Result<u64>;
 
     // Meetings, action goals, tasks.
     async fn create_meeting(&self, meeting: &Meeting, audit: &NewAuditEvent) -> Result<()>;

@@ -15,7 +15,9 @@ use tvaers_domain::meeting::*;
 use tvaers_domain::org::{Organisation, OrganisationKind, Unit, UnitKind};
 use tvaers_domain::plan::*;
 use tvaers_domain::staff::{Profession, Staff};
-use tvaers_store::{AuditFilter, MeetingClose, Page, Session, SessionKind, Store, StoreError};
+use tvaers_store::{
+    AuditFilter, MeetingClose, Page, PlanImport, Session, SessionKind, Store, StoreError,
+};
 
 fn pg_admin_url() -> String {
     std::env::var("TVAERS_TEST_PG_URL")
@@ -102,6 +104,8 @@ conformance!(
     journal_index_catches_up_and_rebuilds,
     messages_count_unread_per_staff_and_team,
     journal_reader_facts_are_the_access_facts_of_related_citizens,
+    citizens_paged_by_id_with_their_cases,
+    plan_import_writes_what_single_writes_write_and_skips_existing,
 );
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
@@ -874,6 +878,289 @@ async fn my_work_queries(s: Arc<dyn Store>) {
         vec![t_soon.id, t_late.id]
     );
     assert_eq!(s.open_tasks_of(staff.id, &[], 10).await.unwrap().len(), 1);
+}
+
+async fn citizens_paged_by_id_with_their_cases(s: Arc<dyn Store>) {
+    let (_, unit, staff) = seed_org(&*s).await;
+    let people = [
+        citizen("070761-4285", "Karen", "Sørensen"),
+        citizen("080862-4285", "Bo", "Jensen"),
+        citizen("090963-4285", "Ib", "Holm"),
+    ];
+    let case = |c: &Citizen, day| Case {
+        id: CaseId::new(),
+        citizen_id: c.id,
+        area: CaseArea::Nursing,
+        title: "Sygepleje".into(),
+        legal_basis: "Sundhedsloven § 138".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(staff.id),
+        opened_on: date!(2026 - 01 - 01) + time::Duration::days(day),
+        closed_on: None,
+    };
+    let cases = vec![
+        case(&people[0], 3),
+        case(&people[0], 1),
+        case(&people[2], 2),
+    ];
+    s.insert_citizens_bulk(&people, &cases).await.unwrap();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s.list_citizens_after(after, 2).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        after = page.last().map(|c| c.id);
+        seen.extend(page);
+    }
+    let mut want = people.to_vec();
+    want.sort_by_key(|c| c.id);
+    assert_eq!(seen, want, "every citizen once, in id order");
+
+    let got = s
+        .list_cases_for_citizens(&[people[0].id, people[1].id])
+        .await
+        .unwrap();
+    assert_eq!(got, vec![cases[1].clone(), cases[0].clone()]);
+    assert!(s.list_cases_for_citizens(&[]).await.unwrap().is_empty());
+}
+
+/// A plan in its second version with a held and a planned meeting, as the demo writes it.
+fn plan_import(c: CitizenId, a: &Staff, b: &Staff, unit: UnitId) -> PlanImport {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let (mut plan, v1) = plan_for(c, a.id);
+    plan.content.team.push(TeamMember::Staff {
+        staff_id: b.id,
+        role: "Sygeplejerske".into(),
+    });
+    let goal = Goal {
+        id: GoalId::new(),
+        text: "Gå selv til bussen".into(),
+        area: Some(AreaCode {
+            system: "fsiii".into(),
+            code: "J3.8".into(),
+            display: "Gå".into(),
+        }),
+        scale: tvaers_domain::scale::Scale::Fsiii,
+        baseline: Some(3.0),
+        target: Some(1.0),
+        deadline: Some(date!(2027 - 06 - 01)),
+        status: GoalStatus::Active,
+        workers: vec![b.id],
+    };
+    plan.content.interventions.push(Intervention {
+        id: InterventionId::new(),
+        what: "Genoptræning".into(),
+        deliverer: Deliverer::Unit { unit_id: unit },
+        goal_ids: vec![goal.id],
+        start: Some(date!(2026 - 11 - 01)),
+        end: None,
+        frequency: Some("2 gange om ugen".into()),
+        legal_basis: Some("Sundhedsloven § 140".into()),
+        status: InterventionStatus::Active,
+    });
+    plan.content.goals.push(goal);
+    plan.version = 2;
+    let v2 = PlanVersion {
+        version: 2,
+        reason: "Udfyldt på netværksmødet".into(),
+        content: plan.content.clone(),
+        ..v1.clone()
+    };
+    let mut held = meeting(c, a.id, now - time::Duration::days(20), None);
+    held.plan_id = Some(plan.id);
+    held.status = MeetingStatus::Held;
+    held.minutes = "Referat".into();
+    // The same person twice among the attendees is one meeting_staff row.
+    held.attendees.push(Attendee::Staff { staff_id: b.id });
+    held.attendees.push(Attendee::Staff { staff_id: b.id });
+    let mut next = meeting(c, b.id, now + time::Duration::days(20), Some(held.id));
+    next.plan_id = Some(plan.id);
+    let goals = vec![
+        ActionGoal {
+            id: ActionGoalId::new(),
+            meeting_id: held.id,
+            text: "Bestille rollator".into(),
+            owner: Owner::Staff { staff_id: a.id },
+            due: date!(2027 - 01 - 10),
+            review: None,
+        },
+        ActionGoal {
+            id: ActionGoalId::new(),
+            meeting_id: held.id,
+            text: "Gå en tur hver dag".into(),
+            owner: Owner::Citizen,
+            due: date!(2027 - 01 - 12),
+            review: Some(Review {
+                outcome: ReviewOutcome::Partly,
+                comment: "Næsten hver dag".into(),
+                meeting_id: next.id,
+            }),
+        },
+        ActionGoal {
+            id: ActionGoalId::new(),
+            meeting_id: held.id,
+            text: "Sygeplejen vurderer medicin".into(),
+            owner: Owner::Team { unit_id: unit },
+            due: date!(2027 - 01 - 05),
+            review: None,
+        },
+    ];
+    let tasks = [0, 2]
+        .iter()
+        .map(|&i| Task {
+            id: TaskId::new(),
+            citizen_id: c,
+            title: goals[i].text.clone(),
+            owner: goals[i].owner.clone(),
+            due: Some(goals[i].due),
+            status: TaskStatus::Open,
+            action_goal_id: Some(goals[i].id),
+        })
+        .collect();
+    let goal = &plan.content.goals[0];
+    let measurements = vec![tvaers_domain::measure::Measurement {
+        id: MeasurementId::new(),
+        citizen_id: c,
+        plan_id: Some(plan.id),
+        goal_id: Some(goal.id),
+        area: goal.area.clone(),
+        scale: goal.scale.clone(),
+        reading: tvaers_domain::measure::Reading::Functional {
+            current: Some(3),
+            expected: Some(1),
+        },
+        measured_at: held.starts_at,
+        recorded_at: held.starts_at + time::Duration::hours(1),
+        assessor: tvaers_domain::measure::Assessor::Staff {
+            staff_id: a.id,
+            name: a.full_name.clone(),
+        },
+        recorded_by: Some(a.id),
+        note: "Ved netværksmødet".into(),
+        meeting_id: Some(held.id),
+        supersedes: None,
+        correction_reason: None,
+    }];
+    PlanImport {
+        plan,
+        versions: vec![v1, v2],
+        meetings: vec![held, next],
+        action_goals: goals,
+        tasks,
+        measurements,
+    }
+}
+
+async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<dyn Store>) {
+    let (org, unit, a) = seed_org(&*s).await;
+    let b = Staff {
+        id: StaffId::new(),
+        username: format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+        full_name: "Bo Nielsen".into(),
+        profession: Profession::Nurse,
+        organisation_id: org.id,
+        email: None,
+        active: true,
+        unit_ids: vec![unit.id],
+    };
+    s.create_staff(&b, None).await.unwrap();
+    let c1 = citizen("070761-4285", "Karen", "Sørensen");
+    let c2 = citizen("080862-4285", "Bo", "Jensen");
+    s.insert_citizens_bulk(&[c1.clone(), c2.clone()], &[])
+        .await
+        .unwrap();
+
+    // A plan that disagrees with its last version is refused, and nothing is written.
+    let mut bad = plan_import(c2.id, &a, &b, unit.id);
+    bad.plan.content.overall_goal = "Noget andet".into();
+    assert!(matches!(
+        s.import_plans(&[bad]).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    assert!(s.active_plan(c2.id).await.unwrap().is_none());
+
+    let imp = plan_import(c1.id, &a, &b, unit.id);
+    let twice = plan_import(c1.id, &a, &b, unit.id);
+    let generation = s.stats_generation().await.unwrap();
+    assert_eq!(s.import_plans(&[imp.clone(), twice]).await.unwrap(), 1);
+    assert!(
+        s.stats_generation().await.unwrap() > generation,
+        "statistics see the import"
+    );
+    // The statistics projections hold one row per goal and intervention
+    // (counted by a no-op update, which reports the rows it touched).
+    for table in ["plan_goals", "plan_interventions"] {
+        let sql = format!(
+            "UPDATE {table} SET status = status WHERE citizen_id IN (SELECT id FROM citizens WHERE cpr = '0707614285')"
+        );
+        assert_eq!(s.debug_exec(&sql).await.unwrap(), 1, "{table}");
+    }
+    let plan = &imp.plan;
+    assert_eq!(s.active_plan(c1.id).await.unwrap().as_ref(), Some(plan));
+    let mut versions = imp.versions.clone();
+    versions.reverse();
+    assert_eq!(s.list_plan_versions(plan.id).await.unwrap(), versions);
+    assert_eq!(s.list_meetings(c1.id).await.unwrap(), imp.meetings);
+    assert_eq!(
+        s.list_action_goals(imp.meetings[0].id).await.unwrap(),
+        imp.action_goals
+    );
+    assert_eq!(s.list_measurements(c1.id).await.unwrap(), imp.measurements);
+    let mut tasks = s.list_tasks(c1.id).await.unwrap();
+    tasks.sort_by_key(|t| t.due);
+    let mut want = imp.tasks.clone();
+    want.sort_by_key(|t| t.due);
+    assert_eq!(tasks, want);
+
+    // The projections are those of the single writes: team membership with the
+    // coordinator marked, staff attendance, task owners.
+    let of_a = s.plans_of_staff(a.id).await.unwrap();
+    let of_b = s.plans_of_staff(b.id).await.unwrap();
+    assert_eq!((of_a.len(), of_b.len()), (1, 1));
+    assert!(of_a[0].is_coordinator && !of_b[0].is_coordinator);
+    let now = time::OffsetDateTime::now_utc();
+    let up = s.upcoming_meetings_of_staff(b.id, now, 10).await.unwrap();
+    assert_eq!(up.len(), 1);
+    assert_eq!(up[0].meeting_id, imp.meetings[1].id);
+    assert!(
+        s.upcoming_meetings_of_staff(a.id, now, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(s.open_tasks_of(a.id, &[], 10).await.unwrap().len(), 1);
+    assert_eq!(
+        s.open_tasks_of(b.id, &[unit.id], 10).await.unwrap().len(),
+        1
+    );
+
+    // The imported plan is edited like any other: the next save names version 2.
+    let mut p3 = plan.clone();
+    p3.version = 3;
+    p3.content.remove_staff(b.id).unwrap();
+    let v3 = PlanVersion {
+        version: 3,
+        content: p3.content.clone(),
+        ..imp.versions[1].clone()
+    };
+    let ev = audit(AuditAction::Update, Some(c1.id));
+    assert!(matches!(
+        s.save_plan(&p3, 1, &v3, &ev).await,
+        Err(StoreError::Stale)
+    ));
+    s.save_plan(&p3, 2, &v3, &ev).await.unwrap();
+    assert!(s.plans_of_staff(b.id).await.unwrap().is_empty());
+
+    // Re-running the import adds nothing.
+    assert_eq!(s.import_plans(&[imp]).await.unwrap(), 0);
+    assert_eq!(s.list_plans(c1.id).await.unwrap().len(), 1);
+    assert_eq!(s.import_plans(&[]).await.unwrap(), 0);
 }
 
 async fn futures_pages(s: &dyn Store, prefix: &str) -> Vec<String> {

@@ -165,6 +165,16 @@ async fn seed_demo(store: &dyn Store, citizens: u64, seed: u64, show_progress: b
     })
     .await
     .map_err(app_error)?;
+    // Plans are dated from today, so every data set has its next meetings ahead.
+    let total = u64::try_from(store.count_citizens().await?).unwrap_or(citizens);
+    bar.set_length(total);
+    bar.set_position(0);
+    bar.set_message("Opretter planer");
+    let b = bar.clone();
+    let today = demo::plans::today();
+    demo::ensure_plans(store, &structure, seed, today, &move |n| b.set_position(n))
+        .await
+        .map_err(app_error)?;
     bar.finish_and_clear();
     demo::portal::ensure_portal(store)
         .await

@@ -644,12 +644,10 @@ impl CitizenBlock {
         o: &CitizenOverview,
     ) -> Result<Self, AppError> {
         let names = Names::load(state, user).await?;
-        let closed_plans = state
-            .app
-            .list_plans(&user.actor, o.citizen.id)
-            .await?
-            .into_iter()
-            .filter(|p| p.status == PlanStatus::Closed)
+        // Read (and audited) with the overview.
+        let closed_plans = o
+            .closed_plans
+            .iter()
             .map(|p| (p.id, fmt_date(to_local(p.updated_at).date())))
             .collect();
         let now = OffsetDateTime::now_utc();

@@ -169,7 +169,7 @@ fn splitmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn mix(a: u64, b: u64) -> u64 {
+pub(crate) fn mix(a: u64, b: u64) -> u64 {
     splitmix(splitmix(a) ^ b.rotate_left(32) ^ b)
 }
 

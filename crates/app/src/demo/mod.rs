@@ -1,10 +1,13 @@
 //! The demo municipality: "Demo Kommune" with a hospital and a provider, units,
 //! ~40 staff across the professions, fictitious citizens with valid synthetic
-//! CPR numbers, and cases. Idempotent: the structure is created once; citizens
-//! are added up to the requested number.
+//! CPR numbers, cases and — for most citizens with an open case — an active
+//! plan with meetings and tasks ([`plans`]). Idempotent: the structure is created
+//! once; citizens are added up to the requested number; a citizen who has a plan
+//! keeps it.
 
 pub mod data;
 pub mod journal;
+pub mod plans;
 pub mod portal;
 
 use time::Date;
@@ -14,7 +17,7 @@ use tvaers_domain::citizen::Citizen;
 use tvaers_domain::ids::{CaseId, CitizenId, OrganisationId, StaffId, UnitId};
 use tvaers_domain::org::{Organisation, OrganisationKind, Unit, UnitKind};
 use tvaers_domain::staff::{Profession, Staff};
-use tvaers_store::{Page, Store};
+use tvaers_store::{Page, PlanImport, Store};
 
 use crate::AppResult;
 use crate::auth::hash_password;
@@ -211,6 +214,26 @@ impl DemoStructure {
             .map(|s| s.id)
             .collect()
     }
+
+    /// The active professionals and leaders of any of `units`, by username, so
+    /// picks from it do not depend on the order the store lists staff in.
+    fn workers_of_units(&self, units: &[UnitId]) -> Vec<&Staff> {
+        let mut out: Vec<&Staff> = self
+            .staff
+            .iter()
+            .filter(|s| {
+                s.active
+                    && s.unit_ids.iter().any(|u| units.contains(u))
+                    && matches!(
+                        s.role(),
+                        tvaers_domain::staff::Role::Professional
+                            | tvaers_domain::staff::Role::Leader
+                    )
+            })
+            .collect();
+        out.sort_by(|a, b| a.username.cmp(&b.username));
+        out
+    }
 }
 
 /// Creates the organisations, units and staff once; returns what is stored.
@@ -223,6 +246,23 @@ pub async fn ensure_structure(store: &dyn Store, seed: u64) -> AppResult<DemoStr
             staff: store.list_staff(Page::new(Page::MAX_LIMIT, 0)).await?,
         });
     }
+    let (organisations, structure) = new_structure(seed);
+    for o in &organisations {
+        store.create_organisation(o).await?;
+    }
+    for unit in &structure.units {
+        store.create_unit(unit).await?;
+    }
+    // One hash for all demo logins: the demo password is public anyway.
+    let hash = hash_password(DEMO_PASSWORD).await?;
+    for s in &structure.staff {
+        store.create_staff(s, Some(&hash)).await?;
+    }
+    Ok(structure)
+}
+
+/// The organisations, units and staff of a new demo municipality (not stored).
+fn new_structure(seed: u64) -> (Vec<Organisation>, DemoStructure) {
     let organisations = [
         Organisation {
             id: OrganisationId::new(),
@@ -240,9 +280,6 @@ pub async fn ensure_structure(store: &dyn Store, seed: u64) -> AppResult<DemoStr
             kind: OrganisationKind::Provider,
         },
     ];
-    for o in &organisations {
-        store.create_organisation(o).await?;
-    }
     let mut units: Vec<Unit> = Vec::new();
     for (org, name, kind, parent) in UNITS {
         let parent_id = parent.and_then(|p| units.iter().find(|u| u.name == p).map(|u| u.id));
@@ -253,7 +290,6 @@ pub async fn ensure_structure(store: &dyn Store, seed: u64) -> AppResult<DemoStr
             name: (*name).into(),
             kind: *kind,
         };
-        store.create_unit(&unit).await?;
         units.push(unit);
     }
     let org_of = |unit: &str| {
@@ -269,8 +305,6 @@ pub async fn ensure_structure(store: &dyn Store, seed: u64) -> AppResult<DemoStr
             .filter_map(|n| units.iter().find(|u| u.name == *n).map(|u| u.id))
             .collect()
     };
-    // One hash for all demo logins: the demo password is public anyway.
-    let hash = hash_password(DEMO_PASSWORD).await?;
     let mut staff = Vec::new();
     for (username, name, profession, unit_names) in DEMO_LOGINS {
         let s = Staff {
@@ -286,7 +320,6 @@ pub async fn ensure_structure(store: &dyn Store, seed: u64) -> AppResult<DemoStr
             active: true,
             unit_ids: unit_ids(unit_names),
         };
-        store.create_staff(&s, Some(&hash)).await?;
         staff.push(s);
     }
     let mut n = 0u64;
@@ -321,16 +354,16 @@ pub async fn ensure_structure(store: &dyn Store, seed: u64) -> AppResult<DemoStr
                 active: true,
                 unit_ids: unit_ids(&[unit]),
             };
-            store.create_staff(&s, Some(&hash)).await?;
             staff.push(s);
             n += 1;
         }
     }
-    Ok(DemoStructure {
+    let structure = DemoStructure {
         organisation_id: organisations[0].id,
         units,
         staff,
-    })
+    };
+    (organisations.to_vec(), structure)
 }
 
 /// The cases of demo citizen `index`, by age: children meet Børn og Familie,
@@ -431,4 +464,43 @@ pub async fn ensure_citizens(
         progress(have);
     }
     Ok(have)
+}
+
+/// Gives demo plans ([`plans::plan_for`]) to the citizens who should have one,
+/// walking the register in batches; citizens who already have a plan are left
+/// as they are. Dates count from `today`. `progress` is told how many citizens
+/// have been looked at. Returns how many plans were written.
+pub async fn ensure_plans(
+    store: &dyn Store,
+    structure: &DemoStructure,
+    seed: u64,
+    today: Date,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> AppResult<u64> {
+    const BATCH: i64 = 2000;
+    let mut after = None;
+    let mut seen = 0u64;
+    let mut written = 0u64;
+    loop {
+        let citizens = store.list_citizens_after(after, BATCH).await?;
+        let Some(last) = citizens.last() else {
+            break;
+        };
+        after = Some(last.id);
+        let ids: Vec<CitizenId> = citizens.iter().map(|c| c.id).collect();
+        let mut cases = store.list_cases_for_citizens(&ids).await?;
+        cases.sort_by_key(|c| c.citizen_id);
+        let imports: Vec<PlanImport> = citizens
+            .iter()
+            .filter_map(|c| {
+                let from = cases.partition_point(|k| k.citizen_id < c.id);
+                let to = cases.partition_point(|k| k.citizen_id <= c.id);
+                plans::plan_for(structure, seed, today, c, &cases[from..to])
+            })
+            .collect();
+        written += store.import_plans(&imports).await?;
+        seen += citizens.len() as u64;
+        progress(seen);
+    }
+    Ok(written)
 }
