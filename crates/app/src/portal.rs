@@ -346,6 +346,71 @@ impl App {
             .collect())
     }
 
+    /// Messages between the citizen and their team (digital contact), newest
+    /// first. Third-party information is never shown to the citizen.
+    pub async fn portal_messages(
+        &self,
+        user: &PortalUser,
+    ) -> AppResult<Vec<tvaers_domain::journal::JournalEntry>> {
+        use tvaers_domain::journal::{EntryKind, Sensitivity};
+        let filter = tvaers_store::JournalFilter {
+            kind: Some(EntryKind::DigitalContact),
+            ..Default::default()
+        };
+        let entries = self
+            .store
+            .journal_timeline(
+                user.citizen.id,
+                &filter,
+                &[
+                    Sensitivity::Normal,
+                    Sensitivity::Health,
+                    Sensitivity::Social,
+                ],
+                tvaers_store::Page::new(100, 0),
+            )
+            .await?;
+        self.record(&self.portal_event(user, AuditAction::Read, "message"))
+            .await?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.message.is_some())
+            .collect())
+    }
+
+    /// The citizen (or a relative) writes to their tovholder; the message is a
+    /// journal entry of kind digital contact.
+    pub async fn portal_send_message(
+        &self,
+        user: &PortalUser,
+        text: &str,
+    ) -> AppResult<tvaers_domain::journal::JournalEntry> {
+        let plan = self
+            .store
+            .active_plan(user.citizen.id)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "Du har ingen tovholder endnu. Kontakt kommunen på telefon.".into(),
+                )
+            })?;
+        if text.trim().is_empty() {
+            return Err(ValidationErrors::single("text", "Skriv en besked.").into());
+        }
+        let text = match &user.account.relative_name {
+            Some(r) => format!("(Skrevet af pårørende {r})\n{}", text.trim()),
+            None => text.trim().to_string(),
+        };
+        self.receive_citizen_message(
+            user.citizen.id,
+            crate::journal::Recipient::Staff {
+                staff_id: plan.content.coordinator,
+            },
+            &text,
+        )
+        .await
+    }
+
     /// Creates a portal login (administrators; in the demo at start-up).
     pub async fn create_portal_account(
         &self,

@@ -2684,6 +2684,33 @@ async fn citizen_portal_reads_plan_writes_wishes_and_shows_who_looked(t: &Ctx) {
         |m| m.assessor == tvaers_domain::measure::Assessor::Citizen && m.recorded_by.is_none()
     ));
 
+    // She writes to her tovholder: a journal entry of kind digital contact in his inbox.
+    let resp = b
+        .post(t.url("/borger/beskeder"))
+        .form(&[("csrf", csrf.as_str()), ("text", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("Skriv en besked"));
+    let resp = b
+        .post(t.url("/borger/beskeder"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("text", "Kan vi flytte mødet en uge?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&b, t.url("/borger/beskeder")).await;
+    assert!(html.contains("Kan vi flytte mødet en uge?"), "{html}");
+    let (_, inbox) = t.get(&sb, "/messages").await;
+    assert!(
+        inbox.to_string().contains("Kan vi flytte mødet en uge?"),
+        "{inbox}"
+    );
+
     // Her daughter may act for her only within her consent.
     let (_, resp) = portal_login(t, "paaroerende", tvaers_app::demo::DEMO_PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);

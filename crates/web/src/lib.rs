@@ -188,6 +188,10 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
             get(portal_pages::assessment_form).post(portal_pages::assessment_submit),
         )
         .route("/borger/adgang", get(portal_pages::access_log))
+        .route(
+            "/borger/beskeder",
+            get(portal_pages::messages).post(portal_pages::send_message),
+        )
         .route("/statistik", get(progress_pages::statistics))
         .route("/statistik/{table}", get(progress_pages::statistics_export))
         .route(

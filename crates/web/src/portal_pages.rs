@@ -460,3 +460,86 @@ pub async fn access_log(
         Err(e) => error_page(e, None),
     }
 }
+
+pub struct MessageRow {
+    pub when: String,
+    pub from: String,
+    pub to_me: bool,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_messages.html")]
+struct MessagesPage {
+    layout: PortalLayout,
+    rows: Vec<MessageRow>,
+    text: String,
+    errors: ValidationErrors,
+}
+
+async fn messages_page(
+    state: &AppState,
+    u: &PortalUser,
+    notice: Option<&str>,
+    text: String,
+    errors: ValidationErrors,
+) -> Result<MessagesPage, AppError> {
+    let entries = state.app.portal_messages(u).await?;
+    Ok(MessagesPage {
+        layout: PortalLayout::of(u, notice),
+        rows: entries
+            .iter()
+            .map(|e| MessageRow {
+                when: fmt_time(e.written_at),
+                from: e.author_name.clone(),
+                to_me: e.message.as_ref().is_some_and(|m| {
+                    m.direction == tvaers_domain::journal::MessageDirection::ToCitizen
+                }),
+                text: e.text.clone(),
+            })
+            .collect(),
+        text,
+        errors,
+    })
+}
+
+pub async fn messages(
+    State(state): State<AppState>,
+    PortalUserExt(u): PortalUserExt,
+    Query(n): Query<Notice>,
+) -> Response {
+    match messages_page(
+        &state,
+        &u,
+        n.gemt.map(|_| "Din besked er sendt til din tovholder."),
+        String::new(),
+        ValidationErrors::new(),
+    )
+    .await
+    {
+        Ok(p) => render(&p),
+        Err(e) => error_page(e, None),
+    }
+}
+
+pub async fn send_message(
+    State(state): State<AppState>,
+    PortalUserExt(u): PortalUserExt,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    if let Err(r) = check_portal_csrf(&u, &form) {
+        return r;
+    }
+    let text = form.get("text");
+    match state.app.portal_send_message(&u, &text).await {
+        Ok(_) => Redirect::to("/borger/beskeder?gemt=1").into_response(),
+        Err(AppError::Validation(errors)) => {
+            match messages_page(&state, &u, None, text, errors).await {
+                Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p),
+                Err(e) => error_page(e, None),
+            }
+        }
+        Err(e) => error_page(e, None),
+    }
+}
