@@ -4,8 +4,9 @@
     find_plans.py BASE_URL TOKEN COUNT OUT_FILE
 
 Searches common Danish surnames, asks each found citizen for their active plan
-and writes up to COUNT lines "plan_id version citizen_id" to OUT_FILE. Exits
-non-zero when it finds none. Standard library only.
+and writes up to COUNT lines "plan_id version citizen_id goal_id" to OUT_FILE.
+Only citizens the logged-in staff member works with are taken (the access
+policy refuses the others). Exits non-zero when it finds none. Standard library only.
 """
 import http.client
 import json
@@ -35,13 +36,13 @@ def main():
         if status != 200:
             sys.exit(f"find_plans: search failed with {status}")
         for p in people:
-            if p["id"] in seen:
+            if p["id"] in seen or not p.get("works_with"):
                 continue
             seen.add(p["id"])
             status, plan = call("GET", f"/api/v1/citizens/{p['id']}/plan")
-            if status == 200:
-                found.append((plan["id"], plan["version"], p["id"]))
-            elif status != 404:
+            if status == 200 and plan and plan["content"]["goals"]:
+                found.append((plan["id"], plan["version"], p["id"], plan["content"]["goals"][0]["id"]))
+            elif status not in (200, 403, 404):
                 sys.exit(f"find_plans: plan lookup failed with {status}")
             if len(found) >= count:
                 break
@@ -50,8 +51,8 @@ def main():
     if not found:
         sys.exit("find_plans: no citizen with a plan found; is the data set made by this version of `tvaers demo`?")
     with open(out, "w") as f:
-        for plan_id, version, citizen_id in found:
-            f.write(f"{plan_id} {version} {citizen_id}\n")
+        for plan_id, version, citizen_id, goal_id in found:
+            f.write(f"{plan_id} {version} {citizen_id} {goal_id}\n")
     print(len(found))
 
 

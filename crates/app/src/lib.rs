@@ -74,6 +74,17 @@ pub struct App {
     throttle: Arc<auth::LoginThrottle>,
     audit: audit::AuditSink,
     stats_cache: Arc<stats::StatsCache>,
+    /// Units and staff for display, see `App::list_units`.
+    #[allow(clippy::type_complexity)]
+    directory: Arc<
+        std::sync::Mutex<
+            Option<(
+                std::time::Instant,
+                Vec<tvaers_domain::org::Unit>,
+                Vec<tvaers_domain::staff::Staff>,
+            )>,
+        >,
+    >,
 }
 
 impl App {
@@ -87,6 +98,7 @@ impl App {
             throttle,
             audit,
             stats_cache: Arc::default(),
+            directory: Arc::default(),
         }
     }
 

@@ -8,6 +8,9 @@ use tvaers_domain::org::{Organisation, Unit, UnitData};
 use tvaers_domain::staff::{Staff, StaffData, check_password};
 use tvaers_store::Page;
 
+/// How long pages may show a unit or staff list that another server changed.
+pub const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
 use crate::auth::hash_password;
 use crate::policy::{Action, Resource};
 use crate::{App, AppError, AppResult};
@@ -73,8 +76,45 @@ impl App {
         Ok(self.store.list_organisations().await?)
     }
 
+    /// Units, from a short-lived cache: pages need the names on every request.
     pub async fn list_units(&self) -> AppResult<Vec<Unit>> {
-        Ok(self.store.list_units().await?)
+        Ok(self.directory().await?.0)
+    }
+
+    /// Units and assignable staff for display (names in lists and forms),
+    /// cached for [`DIRECTORY_TTL`]. Never used to decide access: sessions and
+    /// the policy read the staff member afresh on every request.
+    async fn directory(&self) -> AppResult<(Vec<Unit>, Vec<Staff>)> {
+        if let Ok(guard) = self.directory.lock()
+            && let Some((at, units, staff)) = guard.as_ref()
+            && at.elapsed() < DIRECTORY_TTL
+        {
+            return Ok((units.clone(), staff.clone()));
+        }
+        let units = self.store.list_units().await?;
+        let all = self.store.list_staff(Page::new(Page::MAX_LIMIT, 0)).await?;
+        let staff: Vec<Staff> = all
+            .into_iter()
+            .filter(|s| {
+                s.active
+                    && matches!(
+                        s.role(),
+                        tvaers_domain::staff::Role::Professional
+                            | tvaers_domain::staff::Role::Leader
+                    )
+            })
+            .collect();
+        if let Ok(mut guard) = self.directory.lock() {
+            *guard = Some((std::time::Instant::now(), units.clone(), staff.clone()));
+        }
+        Ok((units, staff))
+    }
+
+    /// Forgets the cached directory after a change through this server.
+    fn directory_changed(&self) {
+        if let Ok(mut guard) = self.directory.lock() {
+            *guard = None;
+        }
     }
 
     pub async fn create_unit(
@@ -96,6 +136,7 @@ impl App {
             kind: data.kind,
         };
         self.store.create_unit(&unit).await?;
+        self.directory_changed();
         Ok(unit)
     }
 
@@ -119,6 +160,7 @@ impl App {
             kind: data.kind,
         };
         self.store.update_unit(&unit).await?;
+        self.directory_changed();
         Ok(unit)
     }
 
@@ -188,18 +230,7 @@ impl App {
 
     /// Staff a case can be assigned to: active, not volunteers or administrators.
     pub async fn assignable_staff(&self) -> AppResult<Vec<Staff>> {
-        let all = self.store.list_staff(Page::new(Page::MAX_LIMIT, 0)).await?;
-        Ok(all
-            .into_iter()
-            .filter(|s| {
-                s.active
-                    && matches!(
-                        s.role(),
-                        tvaers_domain::staff::Role::Professional
-                            | tvaers_domain::staff::Role::Leader
-                    )
-            })
-            .collect())
+        Ok(self.directory().await?.1)
     }
 
     fn parse_staff(
@@ -303,6 +334,7 @@ impl App {
                 }
                 other => AppError::from(other),
             })?;
+        self.directory_changed();
         Ok(staff)
     }
 
@@ -340,6 +372,7 @@ impl App {
         if !staff.active {
             self.store.delete_sessions_of(id).await?;
         }
+        self.directory_changed();
         Ok(staff)
     }
 
@@ -367,6 +400,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         staff.active = false;
         self.store.update_staff(&staff).await?;
+        self.directory_changed();
         self.store.delete_sessions_of(staff.id).await?;
         Ok(())
     }
