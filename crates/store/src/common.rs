@@ -281,7 +281,8 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'e, Database = $db>,
         {
-            sqlx::query("UPDATE stats_generation SET n = n + 1 WHERE id = 1")
+            sqlx::query("UPDATE stats_generation_shards SET n = n + 1 WHERE id = $1")
+                .bind(i64::from(fastrand::u8(0..16)))
                 .execute(exec)
                 .await
                 .map_err(map_err)?;
@@ -2048,7 +2049,7 @@ macro_rules! impl_store {
             }
 
             async fn stats_generation(&self) -> Result<i64> {
-                sqlx::query_scalar("SELECT n FROM stats_generation WHERE id = 1")
+                sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM stats_generation_shards")
                     .fetch_one(self.read())
                     .await
                     .map_err(map_err)
