@@ -2,9 +2,13 @@
 //! HTTP tests of the journal (issue 6): entries and corrections, the timeline
 //! with combined filters, Danish full-text search filtered by the access
 //! policy, digital contact, index catch-up, and two servers on one
-//! PostgreSQL. The harness is http_plan.rs's: the real server in-process on a
+//! PostgreSQL. The harness is tests/common's: the real server in-process on a
 //! free port, a fresh database per test, every test on SQLite and PostgreSQL
 //! (`TVAERS_TEST_PG_URL`, default `postgres://postgres@localhost/postgres`).
+
+#[macro_use]
+mod common;
+use common::*;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,87 +27,7 @@ const CPR: &str = "070761-4285";
 const CPR_2: &str = "010203-1234";
 
 // ---------------------------------------------------------------------------
-// Databases
-
-fn pg_admin_url() -> String {
-    std::env::var("TVAERS_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@localhost/postgres".to_string())
-}
-
-mod tempdir {
-    /// A folder removed when dropped.
-    pub struct TempDir(pub std::path::PathBuf);
-    impl TempDir {
-        pub fn new() -> Self {
-            let p =
-                std::env::temp_dir().join(format!("tvaers-http-journal-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&p).unwrap();
-            TempDir(p)
-        }
-    }
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-struct TestDb {
-    store: Arc<dyn Store>,
-    _dir: Option<tempdir::TempDir>,
-    /// The PostgreSQL database to drop when the test is done.
-    pg_name: Option<String>,
-}
-
-async fn sqlite() -> TestDb {
-    let dir = tempdir::TempDir::new();
-    let store = tvaers_store::open(&dir.0, None).await.unwrap();
-    store.migrate().await.unwrap();
-    TestDb {
-        store,
-        _dir: Some(dir),
-        pg_name: None,
-    }
-}
-
-async fn postgres() -> TestDb {
-    let admin = pg_admin_url();
-    let name = format!("tvaers_http_journal_{}", uuid::Uuid::new_v4().simple());
-    let admin_store = tvaers_store::postgres::PgStore::connect(&admin)
-        .await
-        .expect("PostgreSQL must be reachable for the HTTP suite (set TVAERS_TEST_PG_URL)");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(admin_store.pool())
-        .await
-        .unwrap();
-    let url = match admin.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{name}"),
-        None => panic!("bad admin url"),
-    };
-    let store = tvaers_store::open(std::path::Path::new("."), Some(&url))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    TestDb {
-        store,
-        _dir: None,
-        pg_name: Some(name),
-    }
-}
-
-/// Best effort: a failed test leaves its database behind, like the conformance suite.
-async fn drop_pg_database(name: &str) {
-    if let Ok(admin) = tvaers_store::postgres::PgStore::connect(&pg_admin_url()).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(admin.pool())
-        .await;
-    }
-}
-
-// ---------------------------------------------------------------------------
-// The server under test
+// Helpers of this suite (the harness is in tests/common)
 
 /// Starts `tvaers_web::serve` on a free port over `store`; returns its base
 /// URL, the shutdown trigger and the server task.
@@ -124,113 +48,7 @@ async fn spawn_server(
     (format!("http://{addr}"), tx, server)
 }
 
-struct Ctx {
-    base: String,
-    store: Arc<dyn Store>,
-    http: Client,
-    shutdown: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    db: TestDb,
-}
-
 impl Ctx {
-    async fn start(db: TestDb) -> Ctx {
-        let store = db.store.clone();
-        let structure = tvaers_app::demo::ensure_structure(&*store, 42)
-            .await
-            .unwrap();
-        tvaers_app::demo::ensure_citizens(&*store, &structure, 42, 10, &|_| {})
-            .await
-            .unwrap();
-        let (base, shutdown, server) = spawn_server(store.clone()).await;
-        Ctx {
-            base,
-            store,
-            http: Client::builder().redirect(Policy::none()).build().unwrap(),
-            shutdown,
-            server,
-            db,
-        }
-    }
-
-    /// Stops the server and removes the database; reports how the server ended.
-    async fn stop(self) -> Result<(), String> {
-        let Ctx {
-            http,
-            shutdown,
-            server,
-            store,
-            db,
-            ..
-        } = self;
-        drop(http);
-        let _ = shutdown.send(());
-        let ended = match tokio::time::timeout(Duration::from_secs(10), server).await {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(e))) => Err(format!("server failed: {e}")),
-            Ok(Err(e)) => Err(format!("server task failed: {e}")),
-            Err(_) => Err("server did not shut down within 10 s".to_string()),
-        };
-        drop(store);
-        let TestDb { store, pg_name, .. } = db;
-        drop(store);
-        if let Some(name) = pg_name {
-            drop_pg_database(&name).await;
-        }
-        ended
-    }
-
-    /// Calls the JSON API (`path` below `/api/v1`); returns status and JSON body
-    /// (`Null` for an empty body).
-    async fn api(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}/api/v1{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        if text.is_empty() {
-            return (status, Value::Null);
-        }
-        let v = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"));
-        (status, v)
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        self.api(Method::GET, path, Some(token), None).await
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        self.api(Method::POST, path, Some(token), Some(body)).await
-    }
-
-    /// An API token for a demo login.
-    async fn login(&self, username: &str) -> String {
-        let (status, body) = self
-            .api(
-                Method::POST,
-                "/auth/login",
-                None,
-                Some(json!({"username": username, "password": tvaers_app::demo::DEMO_PASSWORD})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-        body["token"].as_str().unwrap().to_string()
-    }
-
     async fn me(&self, token: &str) -> Value {
         let (status, me) = self.get(token, "/me").await;
         assert_eq!(status, StatusCode::OK, "{me}");
@@ -351,49 +169,6 @@ fn hit_texts(results: &Value) -> Vec<String> {
         .collect();
     t.sort();
     t
-}
-
-/// Runs one test against a fresh server on `db`; cleans up even when the test panics.
-async fn run<F, Fut>(db: TestDb, test: F)
-where
-    F: FnOnce(Arc<Ctx>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let ctx = Arc::new(Ctx::start(db).await);
-    let outcome = tokio::spawn(test(ctx.clone())).await;
-    let ctx = Arc::into_inner(ctx).expect("the test task is done with the server");
-    let stopped = ctx.stop().await;
-    match outcome {
-        Ok(()) => {}
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => panic!("test task failed: {e}"),
-    }
-    if let Err(e) = stopped {
-        panic!("{e}");
-    }
-}
-
-macro_rules! http_suite {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                $(#[$meta])*
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::run(super::sqlite().await, |t| async move { super::$name(&t).await }).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                $(#[$meta])*
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::run(super::postgres().await, |t| async move { super::$name(&t).await }).await;
-                }
-            )*
-        }
-    };
 }
 
 http_suite!(
