@@ -71,6 +71,8 @@ pub struct AuditQuery {
 }
 
 pub const AUDIT_PAGE: i64 = 100;
+/// Rows in one CSV export of the audit trail.
+pub const AUDIT_EXPORT: i64 = 10_000;
 
 impl AuditQuery {
     pub fn to_filter(&self) -> Result<AuditFilter, ValidationErrors> {
@@ -335,9 +337,27 @@ impl App {
     /// The audit trail of decisions on citizen data, for leaders (their units'
     /// staff) and the data-protection officer (everyone).
     pub async fn audit_view(&self, actor: &Actor, q: &AuditQuery) -> AppResult<Vec<AuditEvent>> {
+        self.audit_events(actor, q, None).await
+    }
+
+    /// The filtered trail for a CSV export: up to `AUDIT_EXPORT` rows in one read.
+    pub async fn audit_export(&self, actor: &Actor, q: &AuditQuery) -> AppResult<Vec<AuditEvent>> {
+        self.audit_events(actor, q, Some(AUDIT_EXPORT)).await
+    }
+
+    async fn audit_events(
+        &self,
+        actor: &Actor,
+        q: &AuditQuery,
+        limit: Option<i64>,
+    ) -> AppResult<Vec<AuditEvent>> {
         self.authorize(actor, Action::Read, Resource::AuditLog, "audit_log", None)
             .await?;
         let mut f = q.to_filter()?;
+        if let Some(l) = limit {
+            f.limit = l;
+            f.offset = 0;
+        }
         if actor.role() == Role::Leader {
             match f.unit_id {
                 Some(u) if actor.unit_ids.contains(&u) => {}

@@ -426,8 +426,18 @@ impl App {
     }
 
     /// Every goal of a plan with its progress (the plan overview's charts).
-    pub async fn plan_progress(&self, plan: &Plan) -> AppResult<Vec<GoalProgress>> {
+    pub async fn plan_progress(&self, actor: &Actor, plan: &Plan) -> AppResult<Vec<GoalProgress>> {
+        let ev = self
+            .authorize(
+                actor,
+                Action::Read,
+                Resource::Citizen(plan.citizen_id),
+                "measurement",
+                Some(plan.id.0),
+            )
+            .await?;
         let all = self.store.list_measurements(plan.citizen_id).await?;
+        self.record(&ev).await?;
         Ok(plan
             .content
             .goals

@@ -406,9 +406,14 @@ impl App {
         only: Option<UnitId>,
     ) -> tvaers_store::Result<Vec<CaseloadUnit>> {
         let units = self.store.list_units().await?;
+        let all = self.store.caseloads_by_unit().await?;
         let mut out = Vec::new();
         for u in units.iter().filter(|u| only.is_none_or(|o| o == u.id)) {
-            let mut workers = self.store.caseloads(Some(u.id)).await?;
+            let mut workers: Vec<Caseload> = all
+                .iter()
+                .filter(|(unit, _)| *unit == u.id)
+                .map(|(_, c)| c.clone())
+                .collect();
             if workers.is_empty() {
                 continue;
             }

@@ -1322,6 +1322,28 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn caseloads_by_unit(&self) -> Result<Vec<(UnitId, Caseload)>> {
+                sqlx::query(
+                    "SELECT c.responsible_unit_id AS unit_id, s.id, s.full_name, COUNT(*) AS n FROM cases c JOIN staff s ON s.id = c.case_worker_id \
+                     WHERE c.closed_on IS NULL GROUP BY c.responsible_unit_id, s.id, s.full_name ORDER BY c.responsible_unit_id, n DESC, s.full_name",
+                )
+                .fetch_all(self.read())
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        UnitId(r.try_get("unit_id").map_err(map_err)?),
+                        Caseload {
+                            staff_id: StaffId(r.try_get("id").map_err(map_err)?),
+                            full_name: r.try_get("full_name").map_err(map_err)?,
+                            open_cases: r.try_get("n").map_err(map_err)?,
+                        },
+                    ))
+                })
+                .collect()
+            }
+
             async fn create_session(&self, s: &Session) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO sessions (token_hash, staff_id, kind, csrf_token, created_at, last_seen_at, expires_at) \
@@ -2539,7 +2561,7 @@ macro_rules! impl_store {
             }
 
             async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
-                let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+                let limit = if f.limit <= 0 { 100 } else { f.limit.min(10_000) };
                 let mut a = Args::default();
                 let mut sql = String::from(
                     "SELECT a.id, a.at, a.actor_id, s.full_name AS actor_name, \

@@ -473,6 +473,8 @@ pub trait Store: Send + Sync + 'static {
     async fn list_cases_for_citizens(&self, citizen_ids: &[CitizenId]) -> Result<Vec<Case>>;
     /// Open cases per worker, optionally only for cases of one unit; busiest first.
     async fn caseloads(&self, unit: Option<UnitId>) -> Result<Vec<Caseload>>;
+    /// Open cases per worker for every unit at once (statistics), ordered by unit.
+    async fn caseloads_by_unit(&self) -> Result<Vec<(UnitId, Caseload)>>;
 
     // Sessions.
     async fn create_session(&self, session: &Session) -> Result<()>;

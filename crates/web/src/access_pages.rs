@@ -514,23 +514,10 @@ pub async fn audit_csv(
     PageUser(user): PageUser,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let mut all = Vec::new();
-    for page in 1..=100 {
-        let q = AuditQuery {
-            page: Some(page),
-            ..q.clone()
-        };
-        match state.app.audit_view(&user.actor, &q).await {
-            Ok(ev) => {
-                let done = (ev.len() as i64) < AUDIT_PAGE;
-                all.extend(ev);
-                if done {
-                    break;
-                }
-            }
-            Err(e) => return error_page(e, Some(&user)),
-        }
-    }
+    let all = match state.app.audit_export(&user.actor, &q).await {
+        Ok(ev) => ev,
+        Err(e) => return error_page(e, Some(&user)),
+    };
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());

@@ -1247,7 +1247,7 @@ async fn plan_page(
         let plan = state.app.get_plan(&user.actor, pid).await?;
         let citizen = state.app.get_citizen(&user.actor, plan.citizen_id).await?;
         let names = Names::load(state, user).await?;
-        let progress = state.app.plan_progress(&plan).await?;
+        let progress = state.app.plan_progress(&user.actor, &plan).await?;
         Ok::<_, AppError>((plan, citizen, names, progress))
     }
     .await;
