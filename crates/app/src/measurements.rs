@@ -453,6 +453,13 @@ impl App {
         Ok(self.store.list_scales().await?)
     }
 
+    /// Every custom scale, in use or not, for the administrator's page.
+    pub async fn administer_scales(&self, actor: &Actor) -> AppResult<Vec<CustomScale>> {
+        self.authorize(actor, Action::Read, Resource::Administration, "scale", None)
+            .await?;
+        Ok(self.store.list_scales().await?)
+    }
+
     pub async fn create_scale(&self, actor: &Actor, input: &ScaleInput) -> AppResult<CustomScale> {
         self.authorize(
             actor,

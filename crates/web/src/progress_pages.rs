@@ -72,9 +72,11 @@ pub fn value_text(m: &Measurement) -> String {
 
 fn rows(ms: &[Measurement]) -> Vec<MeasurementRow> {
     let superseded: std::collections::HashSet<_> = ms.iter().filter_map(|m| m.supersedes).collect();
-    let mut v: Vec<MeasurementRow> = ms
-        .iter()
-        .rev()
+    // Newest assessment first, by time (the Danish date text does not sort).
+    let mut sorted: Vec<&Measurement> = ms.iter().collect();
+    sorted.sort_by_key(|m| std::cmp::Reverse((m.measured_at, m.id)));
+    sorted
+        .into_iter()
         .map(|m| MeasurementRow {
             id: m.id.to_string(),
             when: fmt_time(m.measured_at),
@@ -92,9 +94,7 @@ fn rows(ms: &[Measurement]) -> Vec<MeasurementRow> {
                 .map(|r| format!("Rettelse: {r}"))
                 .unwrap_or_default(),
         })
-        .collect();
-    v.sort_by(|a, b| b.when.cmp(&a.when));
-    v
+        .collect()
 }
 
 fn opts(pairs: &[(&str, &str)], selected: &str) -> Vec<Opt> {
@@ -1104,13 +1104,7 @@ pub async fn scales(
     PageUser(user): PageUser,
     Query(q): Query<SavedParams>,
 ) -> Response {
-    if !user.actor.is_admin() {
-        return error_page(
-            AppError::Forbidden("Kun administratorer kan ændre skalaer.".into()),
-            Some(&user),
-        );
-    }
-    match state.app.list_scales().await {
+    match state.app.administer_scales(&user.actor).await {
         Ok(s) => render(&scales_page(
             &user,
             s,
