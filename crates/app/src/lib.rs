@@ -123,8 +123,24 @@ impl App {
         resource_type: &'static str,
         resource_id: Option<uuid::Uuid>,
     ) -> AppResult<NewAuditEvent> {
+        self.authorize_with_facts(actor, action, resource, resource_type, resource_id)
+            .await
+            .map(|(event, _)| event)
+    }
+
+    /// [`App::authorize`], also returning the facts the decision was made on,
+    /// so a use case that needs them (the journal's readable classes) does not
+    /// load them a second time.
+    pub(crate) async fn authorize_with_facts(
+        &self,
+        actor: &Actor,
+        action: Action,
+        resource: Resource,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+    ) -> AppResult<(NewAuditEvent, policy::Facts)> {
         if !self.settings.access_checks {
-            return Ok(NewAuditEvent {
+            let event = NewAuditEvent {
                 actor_id: Some(actor.staff_id),
                 actor_profession: Some(actor.profession),
                 actor_unit_id: None,
@@ -135,7 +151,17 @@ impl App {
                 citizen_id: resource.citizen(),
                 outcome: AuditOutcome::Allowed,
                 detail: None,
-            });
+            };
+            // Without checks everything is readable, as the benchmark switch intends.
+            let all = policy::Facts {
+                on_care_team: true,
+                unit_case: true,
+                consent_general: true,
+                consent_health: true,
+                municipal: true,
+                ..policy::Facts::default()
+            };
+            return Ok((event, all));
         }
         let facts = match resource.citizen() {
             Some(c) => {
@@ -166,7 +192,7 @@ impl App {
         match decision {
             Decision::Allow(purpose) => {
                 event.purpose = Some(purpose.to_string());
-                Ok(event)
+                Ok((event, facts))
             }
             Decision::Deny(denial) => {
                 if resource.is_citizen_data() {
@@ -229,6 +255,33 @@ impl App {
             Ok(None) => AppError::BadCredentials,
             Err(e) => e.into(),
         }
+    }
+
+    /// An audited read of one citizen's data whose loading does not depend on
+    /// the decision: the policy's facts and the audit commit run while `load`
+    /// reads, instead of before and after it. The guarantee is the one of
+    /// authorize → read → [`App::record`]: nothing loaded is returned unless the
+    /// policy allowed it and the read's audit event is durable. A denial wins
+    /// over whatever the load found, so no error of the load tells a caller
+    /// more than the policy's answer would.
+    pub(crate) async fn read_audited<T>(
+        &self,
+        actor: &Actor,
+        resource: Resource,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+        load: impl std::future::Future<Output = AppResult<T>>,
+    ) -> AppResult<T> {
+        let audited = async {
+            let event = self
+                .authorize(actor, Action::Read, resource, resource_type, resource_id)
+                .await?;
+            self.record(&event).await
+        };
+        // join, not try_join: a denial must not cancel queries mid-flight.
+        let (audited, data) = tokio::join!(audited, load);
+        audited?;
+        data
     }
 
     pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
