@@ -4,7 +4,11 @@
     find_plans.py BASE_URL TOKEN COUNT OUT_FILE
 
 Searches common Danish surnames, asks each found citizen for their active plan
-and writes up to COUNT lines "plan_id version citizen_id goal_id" to OUT_FILE.
+and writes up to COUNT lines "plan_id version citizen_id goal_id measurement" to
+OUT_FILE: goal_id is an active goal of the plan, measurement a JSON body (no
+spaces) for POST /api/v1/citizens/{id}/measurements that is valid for that
+goal's scale (FSIII level, GAS 0, a number, an ordinal step, or the citizen's
+satisfaction for a goal without a scale) and is measured now.
 Only citizens the logged-in staff member works with are taken (the access
 policy refuses the others). Exits non-zero when it finds none. Standard library only.
 """
@@ -16,6 +20,22 @@ import urllib.parse
 SURNAMES = ["jensen", "nielsen", "hansen", "pedersen", "andersen", "christensen", "larsen",
             "sørensen", "rasmussen", "jørgensen", "petersen", "madsen", "kristensen", "olsen",
             "thomsen", "christiansen", "poulsen", "johansen", "møller", "mortensen"]
+
+
+def measurement(goal):
+    """A measurement valid for the goal's scale, without a time (the server takes now)."""
+    scale = (goal.get("scale") or {}).get("kind", "none")
+    body = {"goal_id": goal["id"]}
+    if scale == "fsiii":
+        body.update(kind="functional", current="2", expected="2")
+    elif scale in ("gas", "ordinal"):
+        body.update(kind="level", value=0)
+    elif scale == "numeric":
+        base = goal.get("baseline")
+        body.update(kind="level", value=base if isinstance(base, (int, float)) else 1)
+    else:
+        body.update(kind="satisfaction", value=4)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=True)
 
 
 def main():
@@ -40,8 +60,10 @@ def main():
                 continue
             seen.add(p["id"])
             status, plan = call("GET", f"/api/v1/citizens/{p['id']}/plan")
-            if status == 200 and plan and plan["content"]["goals"]:
-                found.append((plan["id"], plan["version"], p["id"], plan["content"]["goals"][0]["id"]))
+            goals = plan["content"]["goals"] if status == 200 and plan else []
+            active = [g for g in goals if g.get("status", "active") == "active"]
+            if active:
+                found.append((plan["id"], plan["version"], p["id"], active[0]["id"], measurement(active[0])))
             elif status not in (200, 403, 404):
                 sys.exit(f"find_plans: plan lookup failed with {status}")
             if len(found) >= count:
@@ -51,8 +73,8 @@ def main():
     if not found:
         sys.exit("find_plans: no citizen with a plan found; is the data set made by this version of `tvaers demo`?")
     with open(out, "w") as f:
-        for plan_id, version, citizen_id, goal_id in found:
-            f.write(f"{plan_id} {version} {citizen_id} {goal_id}\n")
+        for plan_id, version, citizen_id, goal_id, body in found:
+            f.write(f"{plan_id} {version} {citizen_id} {goal_id} {body}\n")
     print(len(found))
 
 

@@ -273,6 +273,10 @@ pub struct Timeline {
     pub limit: i64,
     /// Whether another page follows.
     pub has_more: bool,
+    /// The entries that entries of this page quote, read from the journal
+    /// (write once: the quote is shown, never copied), but only those the
+    /// reader may read; `superseded_by` tells that one was corrected since.
+    pub quoted: Vec<JournalEntry>,
 }
 
 /// A search as sent (in the body, so words never land in a URL or log).
@@ -296,8 +300,10 @@ pub struct SearchHit {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
-    /// Hits the reader may see — never more.
+    /// Hits the reader may see — never more — counted up to 1,000.
     pub total: i64,
+    /// More hits than `total`: counting stopped at 1,000 ("mere end 1.000").
+    pub more: bool,
     pub hits: Vec<SearchHit>,
     pub offset: i64,
     pub limit: i64,
@@ -561,12 +567,14 @@ impl App {
         let mut entries = entries?;
         let has_more = entries.len() as i64 > page.limit;
         entries.truncate(page.limit as usize);
+        let quoted = self.quoted_entries(citizen_id, &entries, &classes).await?;
         Ok(Timeline {
             citizen_id,
             entries,
             offset: page.offset,
             limit: page.limit,
             has_more,
+            quoted,
         })
     }
 
@@ -616,6 +624,7 @@ impl App {
         }
         Ok(SearchResults {
             total: found.total,
+            more: found.capped,
             hits: found
                 .hits
                 .into_iter()
@@ -948,6 +957,28 @@ impl App {
             self.record(&ev).await?;
         }
         Ok(entry)
+    }
+
+    /// The entries quoted by `entries`, each read once, kept only when it is
+    /// this citizen's and of a class the reader may read (the same rule as
+    /// the timeline itself, so a quote never shows more than the journal).
+    async fn quoted_entries(
+        &self,
+        citizen_id: CitizenId,
+        entries: &[JournalEntry],
+        classes: &[Sensitivity],
+    ) -> AppResult<Vec<JournalEntry>> {
+        let ids: BTreeSet<JournalEntryId> = entries.iter().filter_map(|e| e.quotes).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(q) = self.store.get_journal_entry(id).await?
+                && q.citizen_id == citizen_id
+                && classes.contains(&q.sensitivity)
+            {
+                out.push(q);
+            }
+        }
+        Ok(out)
     }
 
     /// The unit the entry is written for: the one chosen, if the author

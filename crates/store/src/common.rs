@@ -2743,7 +2743,8 @@ macro_rules! impl_store {
                             page.offset
                         )
                     } else {
-                        format!("SELECT COUNT(*) FROM {from}")
+                        // Counting stops one past the cap: enough to say "over 1,000".
+                        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} LIMIT {}) t", crate::SEARCH_COUNT_CAP + 1)
                     };
                     (sql, a)
                 };
@@ -2758,6 +2759,8 @@ macro_rules! impl_store {
                 if total == 0 {
                     return Ok(crate::JournalSearchResult::default());
                 }
+                let capped = total > crate::SEARCH_COUNT_CAP;
+                let total = total.min(crate::SEARCH_COUNT_CAP);
                 let (sql, a) = build(true);
                 let hits = a
                     .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
@@ -2770,7 +2773,7 @@ macro_rules! impl_store {
                         Ok(crate::JournalHit { entry, citizen_name: citizen_name(r)? })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                Ok(crate::JournalSearchResult { total, hits })
+                Ok(crate::JournalSearchResult { total, capped, hits })
             }
 
             async fn journal_index_status(&self) -> Result<crate::IndexStatus> {
@@ -2850,6 +2853,56 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 }
                 tx.commit().await.map_err(map_err)
+            }
+
+            async fn journal_seed_facts(
+                &self,
+                citizens: &[CitizenId],
+            ) -> Result<std::collections::HashMap<CitizenId, crate::JournalSeedFacts>> {
+                use tvaers_domain::ids::GoalId;
+                let mut out: std::collections::HashMap<CitizenId, crate::JournalSeedFacts> =
+                    citizens.iter().map(|c| (*c, crate::JournalSeedFacts::default())).collect();
+                for chunk in citizens.chunks(MAX_BINDS) {
+                    // Three reads by citizen_id, each served by an index that leads with it.
+                    for (head, tail) in [
+                        ("SELECT citizen_id, COUNT(*) AS n FROM journal_entries WHERE citizen_id IN (", ") GROUP BY citizen_id"),
+                        ("SELECT citizen_id, goal_id, area_code FROM plan_goals WHERE citizen_id IN (", ") ORDER BY citizen_id, goal_id"),
+                        ("SELECT citizen_id, staff_id FROM plan_members WHERE citizen_id IN (", ") ORDER BY citizen_id, staff_id"),
+                    ] {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(head);
+                        let mut sep = qb.separated(", ");
+                        for id in chunk {
+                            sep.push_bind(id.0);
+                        }
+                        qb.push(tail);
+                        for r in qb.build().fetch_all(self.read()).await.map_err(map_err)? {
+                            let c = CitizenId(r.try_get("citizen_id").map_err(map_err)?);
+                            let f = out.entry(c).or_default();
+                            if head.contains("COUNT") {
+                                f.entries = r.try_get("n").map_err(map_err)?;
+                            } else if head.contains("goal_id") {
+                                f.goals.push((GoalId(r.try_get("goal_id").map_err(map_err)?), r.try_get("area_code").map_err(map_err)?));
+                            } else {
+                                f.team.push(StaffId(r.try_get("staff_id").map_err(map_err)?));
+                            }
+                        }
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn import_journal(
+                &self,
+                entries: &[(tvaers_domain::journal::JournalEntry, Vec<String>)],
+            ) -> Result<u64> {
+                if entries.is_empty() {
+                    return Ok(0);
+                }
+                self.import_journal_rows(entries).await
+            }
+
+            async fn journal_bulk_mode(&self, on: bool) -> Result<()> {
+                self.journal_bulk_mode_impl(on).await
             }
 
             async fn clear_journal_index(&self) -> Result<u64> {

@@ -349,10 +349,18 @@ pub struct JournalHit {
     pub citizen_name: String,
 }
 
+/// Counting search hits stops here: a word in every tenth of ten million
+/// entries would otherwise cost a million-row count per search; nobody pages
+/// through more than a thousand hits, so "over 1,000" says enough.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
 /// A page of hits and the number of hits in scope.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JournalSearchResult {
+    /// Hits in scope, counted up to [`SEARCH_COUNT_CAP`].
     pub total: i64,
+    /// More than `total` hits: counting stopped at the cap.
+    pub capped: bool,
     pub hits: Vec<JournalHit>,
 }
 
@@ -378,6 +386,18 @@ pub struct IndexDoc {
     pub seq: i64,
     pub citizen_id: CitizenId,
     pub terms: Vec<String>,
+}
+
+/// What the bulk journal generator (`tvaers demo --journal-entries`) needs to
+/// know of one citizen: how many entries the journal holds already (so a
+/// re-run only adds the difference), the goals of the citizen's plans and the
+/// care team members.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JournalSeedFacts {
+    pub entries: i64,
+    /// Goal ids with their FSIII area code, if any.
+    pub goals: Vec<(tvaers_domain::ids::GoalId, Option<String>)>,
+    pub team: Vec<StaffId>,
 }
 
 /// A message from a citizen in a staff member's inbox.
@@ -717,6 +737,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(i64, tvaers_domain::journal::JournalEntry)>>;
     /// Writes (or rewrites) index rows.
     async fn index_journal(&self, docs: &[IndexDoc]) -> Result<()>;
+    /// The generator's facts for each of `citizens` (missing citizens get the
+    /// default: no entries, goals or team).
+    async fn journal_seed_facts(
+        &self,
+        citizens: &[CitizenId],
+    ) -> Result<std::collections::HashMap<CitizenId, JournalSeedFacts>>;
+    /// Writes generated entries with their index rows (stemmed `terms`) in one
+    /// transaction and without audit events, like [`Store::import_plans`]: this
+    /// is demo seeding, not a professional writing. Entries are written in the
+    /// order given (a correction after the entry it corrects). Returns how many.
+    async fn import_journal(
+        &self,
+        entries: &[(tvaers_domain::journal::JournalEntry, Vec<String>)],
+    ) -> Result<u64>;
+    /// Bulk mode for a large import: `true` before it (PostgreSQL drops the GIN
+    /// index, which is several times faster to build once than to grow row by
+    /// row), `false` after it (the index is built again and statistics
+    /// refreshed). `false` is safe to call at any time: it only creates what is missing.
+    async fn journal_bulk_mode(&self, on: bool) -> Result<()>;
     /// Removes every index row (a rebuild starts here).
     async fn clear_journal_index(&self) -> Result<u64>;
     /// Removes index rows whose entry does not exist.

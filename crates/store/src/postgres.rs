@@ -5,6 +5,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::StoreError;
+use crate::common::map_err;
 
 pub struct PgStore {
     pool: PgPool,
@@ -119,6 +120,144 @@ impl PgStore {
         }
         clauses.join(" & ")
     }
+}
+
+/// Bulk journal import (demo seeding) with `COPY`, several times faster than
+/// INSERTs: `seq` is drawn from the sequence first so each entry's index row
+/// can name it, then both tables are copied in one transaction.
+impl PgStore {
+    pub(crate) async fn import_journal_rows(
+        &self,
+        entries: &[(tvaers_domain::journal::JournalEntry, Vec<String>)],
+    ) -> crate::Result<u64> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let n = i64::try_from(entries.len())
+            .map_err(|_| StoreError::Database("too many entries".into()))?;
+        let mut seqs: Vec<i64> = sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('journal_entries', 'seq')) FROM generate_series(1, $1)",
+        )
+        .bind(n)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        seqs.sort_unstable();
+        let mut rows = String::with_capacity(entries.len() * 700);
+        let mut index = String::with_capacity(entries.len() * 400);
+        for ((e, terms), seq) in entries.iter().zip(&seqs) {
+            let uuid = |u: Option<uuid::Uuid>| u.map(|u| u.to_string());
+            let fields: [Option<String>; 25] = [
+                Some(seq.to_string()),
+                Some(e.citizen_id.0.to_string()),
+                Some(e.id.0.to_string()),
+                uuid(e.author_id.map(|a| a.0)),
+                Some(e.author_name.clone()),
+                e.profession.map(|p| p.code().to_string()),
+                uuid(e.unit_id.map(|u| u.0)),
+                Some(timestamp(e.occurred_at)?),
+                Some(timestamp(e.written_at)?),
+                Some(e.kind.code().to_string()),
+                Some(if e.supersedes.is_some() { "t" } else { "f" }.to_string()),
+                e.topic.as_ref().map(|t| t.system.clone()),
+                e.topic.as_ref().map(|t| t.code.clone()),
+                e.topic.as_ref().map(|t| t.display.clone()),
+                Some(e.text.clone()),
+                uuid(e.links.goal_id.map(|x| x.0)),
+                uuid(e.links.intervention_id.map(|x| x.0)),
+                uuid(e.links.meeting_id.map(|x| x.0)),
+                uuid(e.quotes.map(|x| x.0)),
+                Some(e.sensitivity.code().to_string()),
+                uuid(e.supersedes.map(|x| x.0)),
+                e.correction_reason.clone(),
+                e.message.as_ref().map(|m| m.direction.code().to_string()),
+                uuid(e.message.as_ref().and_then(|m| m.to_staff_id).map(|x| x.0)),
+                uuid(e.message.as_ref().and_then(|m| m.to_unit_id).map(|x| x.0)),
+            ];
+            copy_line(&mut rows, &fields);
+            copy_line(
+                &mut index,
+                &[
+                    Some(seq.to_string()),
+                    Some(e.citizen_id.0.to_string()),
+                    Some(Self::fts_document(terms)),
+                ],
+            );
+        }
+        let mut copy = tx
+            .copy_in_raw(
+                "COPY journal_entries (seq, citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
+                 kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
+                 sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) FROM STDIN",
+            )
+            .await
+            .map_err(map_err)?;
+        copy.send(rows.as_bytes()).await.map_err(map_err)?;
+        copy.finish().await.map_err(map_err)?;
+        let mut copy = tx
+            .copy_in_raw("COPY journal_index (seq, citizen_id, terms) FROM STDIN")
+            .await
+            .map_err(map_err)?;
+        copy.send(index.as_bytes()).await.map_err(map_err)?;
+        copy.finish().await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(entries.len() as u64)
+    }
+
+    /// Without the GIN index while importing; building it once at the end
+    /// (with memory to sort in) is several times faster than growing it.
+    pub(crate) async fn journal_bulk_mode_impl(&self, on: bool) -> crate::Result<()> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        if on {
+            sqlx::query("DROP INDEX IF EXISTS journal_index_terms")
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            return Ok(());
+        }
+        for sql in [
+            "SET maintenance_work_mem = '1GB'",
+            "CREATE INDEX IF NOT EXISTS journal_index_terms ON journal_index USING GIN (terms)",
+            "RESET maintenance_work_mem",
+            "ANALYZE journal_entries",
+            "ANALYZE journal_index",
+        ] {
+            sqlx::query(sql)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// A timestamp as `COPY` reads it.
+fn timestamp(t: time::OffsetDateTime) -> crate::Result<String> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// One line of `COPY … FROM STDIN` text format: tab-separated, `\N` for NULL,
+/// backslash, tab and line breaks escaped.
+fn copy_line(out: &mut String, fields: &[Option<String>]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match f {
+            None => out.push_str("\\N"),
+            Some(v) => {
+                for ch in v.chars() {
+                    match ch {
+                        '\\' => out.push_str("\\\\"),
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+    }
+    out.push('\n');
 }
 
 /// A lexeme in tsvector/tsquery literal syntax.

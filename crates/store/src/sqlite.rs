@@ -148,6 +148,94 @@ impl SqliteStore {
     }
 }
 
+/// Bulk journal import (demo seeding): multi-row INSERTs in one transaction,
+/// with `seq` assigned here so each entry's FTS row can name it.
+impl SqliteStore {
+    /// Rows per INSERT: SQLite allows 32,766 bound values; entries have 25 columns.
+    const IMPORT_ROWS: usize = 1_000;
+
+    pub(crate) async fn import_journal_rows(
+        &self,
+        entries: &[(tvaers_domain::journal::JournalEntry, Vec<String>)],
+    ) -> crate::Result<u64> {
+        let utc = time::UtcOffset::UTC;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        // One writer connection: nobody else assigns a seq meanwhile.
+        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM journal_entries")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let numbered: Vec<(i64, &tvaers_domain::journal::JournalEntry, &Vec<String>)> = entries
+            .iter()
+            .zip(last + 1..)
+            .map(|((e, t), seq)| (seq, e, t))
+            .collect();
+        for chunk in numbered.chunks(Self::IMPORT_ROWS) {
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO journal_entries (seq, citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
+                 kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
+                 sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) ",
+            );
+            qb.push_values(chunk, |mut b, (seq, e, _)| {
+                b.push_bind(*seq)
+                    .push_bind(e.citizen_id.0)
+                    .push_bind(e.id.0)
+                    .push_bind(e.author_id.map(|a| a.0))
+                    .push_bind(e.author_name.clone())
+                    .push_bind(e.profession.map(|p| p.code()))
+                    .push_bind(e.unit_id.map(|u| u.0))
+                    // UTC, as add_journal_entry: text timestamps compare in time order.
+                    .push_bind(e.occurred_at.to_offset(utc))
+                    .push_bind(e.written_at.to_offset(utc))
+                    .push_bind(e.kind.code())
+                    .push_bind(e.supersedes.is_some())
+                    .push_bind(e.topic.as_ref().map(|t| t.system.clone()))
+                    .push_bind(e.topic.as_ref().map(|t| t.code.clone()))
+                    .push_bind(e.topic.as_ref().map(|t| t.display.clone()))
+                    .push_bind(e.text.clone())
+                    .push_bind(e.links.goal_id.map(|x| x.0))
+                    .push_bind(e.links.intervention_id.map(|x| x.0))
+                    .push_bind(e.links.meeting_id.map(|x| x.0))
+                    .push_bind(e.quotes.map(|x| x.0))
+                    .push_bind(e.sensitivity.code())
+                    .push_bind(e.supersedes.map(|x| x.0))
+                    .push_bind(e.correction_reason.clone())
+                    .push_bind(e.message.as_ref().map(|m| m.direction.code()))
+                    .push_bind(e.message.as_ref().and_then(|m| m.to_staff_id).map(|x| x.0))
+                    .push_bind(e.message.as_ref().and_then(|m| m.to_unit_id).map(|x| x.0));
+            });
+            qb.build().execute(&mut *tx).await.map_err(map_err)?;
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO journal_fts (rowid, citizen_id, terms) ",
+            );
+            qb.push_values(chunk, |mut b, (seq, e, terms)| {
+                b.push_bind(*seq)
+                    .push_bind(e.citizen_id.0)
+                    .push_bind(Self::fts_document(terms));
+            });
+            qb.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(entries.len() as u64)
+    }
+
+    /// A large page cache on the writer while importing keeps the B-trees of
+    /// the entries' indexes in memory; the FTS5 index needs nothing: it
+    /// merges its segments as it goes.
+    pub(crate) async fn journal_bulk_mode_impl(&self, on: bool) -> crate::Result<()> {
+        let pragma = if on {
+            "PRAGMA cache_size = -1000000"
+        } else {
+            "PRAGMA cache_size = -32000"
+        };
+        sqlx::query(pragma)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
 mod imp {
     use super::SqliteStore;
     crate::common::impl_store!(

@@ -72,6 +72,10 @@ enum Command {
         /// Seed for the synthetic data; the same seed gives the same people.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Make the journals hold about this many entries in total, spread
+        /// over the citizens (for benchmarks); a re-run adds only the difference.
+        #[arg(long)]
+        journal_entries: Option<u64>,
     },
     /// Rebuild the journal's full-text search index from the entries (servers may keep running).
     Reindex {
@@ -185,6 +189,46 @@ async fn seed_demo(store: &dyn Store, citizens: u64, seed: u64, show_progress: b
     Ok(())
 }
 
+/// `tvaers demo --journal-entries N`: bulk journal entries with a progress bar.
+async fn seed_journal(store: &dyn Store, seed: u64, entries: u64) -> Result<()> {
+    use demo::journal_bulk::JournalProgress;
+    let structure = demo::ensure_structure(store, seed)
+        .await
+        .map_err(app_error)?;
+    let started = std::time::Instant::now();
+    let bar = ProgressBar::new(u64::try_from(store.count_citizens().await?).unwrap_or(0));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("Læser borgere");
+    let b = bar.clone();
+    let written =
+        demo::journal_bulk::ensure_journal_entries(store, &structure, seed, entries, &move |p| {
+            match p {
+                JournalProgress::Planning(n) => b.set_position(n),
+                JournalProgress::ToWrite(n) => {
+                    b.set_length(n);
+                    b.set_position(0);
+                    b.set_message("Skriver journalnotater");
+                }
+                JournalProgress::Written(n) => b.set_position(n),
+                JournalProgress::Indexing => b.set_message("Bygger søgeindeks"),
+            }
+        })
+        .await
+        .map_err(app_error)?;
+    bar.finish_and_clear();
+    let status = store.journal_index_status().await?;
+    println!(
+        "Journal: {written} entries written in {:.0} s; {} entries in all, {} indexed.",
+        started.elapsed().as_secs_f64(),
+        status.entries,
+        status.indexed
+    );
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -287,9 +331,17 @@ async fn run() -> Result<()> {
             let store = open(&db).await?;
             println!("Migrations applied ({}).", store.backend().name());
         }
-        Command::Demo { db, citizens, seed } => {
+        Command::Demo {
+            db,
+            citizens,
+            seed,
+            journal_entries,
+        } => {
             let store = open(&db).await?;
             seed_demo(&*store, citizens, seed, true).await?;
+            if let Some(n) = journal_entries {
+                seed_journal(&*store, seed, n).await?;
+            }
             println!(
                 "Demo data ready: {} citizens.",
                 store.count_citizens().await?

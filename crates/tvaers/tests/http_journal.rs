@@ -174,6 +174,7 @@ fn hit_texts(results: &Value) -> Vec<String> {
 http_suite!(
     timeline_filters_combine_and_page,
     correction_supersedes_and_keeps_the_old_text,
+    a_quote_shows_the_quoted_text_only_to_those_who_may_read_it,
     search_finds_danish_inflections_with_highlights,
     search_returns_nothing_from_journals_the_user_may_not_read,
     bad_input_is_refused_in_danish_and_nothing_is_stored,
@@ -423,6 +424,97 @@ async fn correction_supersedes_and_keeps_the_old_text(t: &Ctx) {
         created += usize::from(s == StatusCode::CREATED);
     }
     assert_eq!(created, 1);
+}
+
+/// Write once: a quoting entry shows the quoted entry's text as stored (not a
+/// copy), only when the reader may read the quoted entry, and marked when it
+/// has been corrected since.
+async fn a_quote_shows_the_quoted_text_only_to_those_who_may_read_it(t: &Ctx) {
+    let nurse = t.login("sygeplejerske").await;
+    let sw = t.login("sagsbehandler").await;
+    let citizen = t.create_citizen(&nurse, CPR, "Ingeborg").await;
+    t.care_team(&nurse, &citizen, &[&sw]).await;
+    let fall = t
+        .write(
+            &nurse,
+            &citizen,
+            json!({"text": "Faldt i stuen ved sofaen.", "occurred_at": "2026-03-02T09:00"}),
+        )
+        .await;
+    let health = t
+        .write(&nurse, &citizen, json!({"text": "Blodsukker 14,2 før frokost.", "sensitivity": "health", "occurred_at": "2026-03-02T10:00"}))
+        .await;
+    let q1 = t
+        .write(&nurse, &citizen, json!({"text": "Opfølgning på faldet.", "quotes": id_of(&fall), "occurred_at": "2026-03-03T09:00"}))
+        .await;
+    let q2 = t
+        .write(&nurse, &citizen, json!({"text": "Opfølgning på blodsukkeret.", "quotes": id_of(&health), "occurred_at": "2026-03-03T10:00"}))
+        .await;
+    assert_eq!(
+        q1["text"], "Opfølgning på faldet.",
+        "the quote is not copied"
+    );
+
+    let quoted_ids = |tl: &Value| -> Vec<String> {
+        let mut v: Vec<String> = tl["quoted"].as_array().unwrap().iter().map(id_of).collect();
+        v.sort();
+        v
+    };
+    // The nurse may read both quoted entries; the social worker only the fall.
+    let (status, tl) = t.get(&nurse, &format!("/citizens/{citizen}/journal")).await;
+    assert_eq!(status, StatusCode::OK, "{tl}");
+    let mut both = vec![id_of(&fall), id_of(&health)];
+    both.sort();
+    assert_eq!(quoted_ids(&tl), both);
+    let (_, tl) = t.get(&sw, &format!("/citizens/{citizen}/journal")).await;
+    assert_eq!(quoted_ids(&tl), vec![id_of(&fall)], "{tl}");
+    assert_eq!(tl["quoted"][0]["text"], "Faldt i stuen ved sofaen.");
+    let (_, tl) = t
+        .get(&sw, &format!("/citizens/{citizen}/journal?limit=1"))
+        .await;
+    assert_eq!(
+        tl["entries"][0]["id"], q2["id"],
+        "the newest entry quotes what the social worker may not read"
+    );
+    assert_eq!(quoted_ids(&tl), Vec::<String>::new(), "{tl}");
+
+    // The page shows the quoted text inside the quoting entry, and not the health text.
+    let b = browser(t, "sagsbehandler").await;
+    let (status, html) = page(&b, format!("{}/borgere/{citizen}/journal", t.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    let q1_at = html.find(&format!("notat-{}\"", id_of(&q1))).unwrap();
+    let quote_at = html[q1_at..]
+        .find("<blockquote class=\"quoted")
+        .map(|i| i + q1_at);
+    assert!(quote_at.is_some(), "the quoting entry shows the quote");
+    assert!(html[quote_at.unwrap()..].contains("Faldt i stuen ved sofaen."));
+    assert!(
+        !html.contains("Blodsukker 14,2"),
+        "no health text for a social worker"
+    );
+
+    // Corrected since: the quote shows the stored (old) text, struck through, and says so.
+    let (status, fix) = t
+        .post(
+            &nurse,
+            &format!("/journal/{}/corrections", id_of(&fall)),
+            json!({"text": "Faldt i køkkenet.", "reason": "Forkert rum"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{fix}");
+    let (_, tl) = t.get(&sw, &format!("/citizens/{citizen}/journal")).await;
+    let quoted = &tl["quoted"][0];
+    assert_eq!(quoted["text"], "Faldt i stuen ved sofaen.");
+    assert_eq!(quoted["superseded_by"], fix["id"]);
+    let (_, html) = page(&b, format!("{}/borgere/{citizen}/journal", t.base)).await;
+    let q1_at = html.find(&format!("notat-{}\"", id_of(&q1))).unwrap();
+    let rest = &html[q1_at..];
+    let quote = &rest[rest.find("<blockquote").unwrap()..rest.find("</blockquote>").unwrap()];
+    assert!(
+        quote.contains("<del>Faldt i stuen ved sofaen.</del>"),
+        "{quote}"
+    );
+    assert!(quote.contains("erstattet af"), "{quote}");
 }
 
 // ---------------------------------------------------------------------------

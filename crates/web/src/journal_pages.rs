@@ -72,8 +72,38 @@ pub struct EntryView {
     pub intervention: String,
     pub meeting: Option<(String, String)>,
     pub quotes: Option<String>,
+    /// The quoted entry as it stands in the journal, when the reader may read it.
+    pub quoted: Option<QuoteView>,
     pub message: String,
     pub can_correct: bool,
+}
+
+/// A quoted entry shown inside the entry that quotes it.
+pub struct QuoteView {
+    pub when: String,
+    pub author: String,
+    pub blocks: Vec<BlockView>,
+    /// The quoted entry has been corrected since (its text is then struck through).
+    pub superseded_by: Option<String>,
+}
+
+fn text_blocks(text: &str) -> Vec<BlockView> {
+    blocks(text)
+        .into_iter()
+        .map(|b| match b {
+            Block::Paragraph(lines) => BlockView { list: false, lines },
+            Block::List(lines) => BlockView { list: true, lines },
+        })
+        .collect()
+}
+
+fn quote_view(e: &JournalEntry) -> QuoteView {
+    QuoteView {
+        when: fmt_time(e.occurred_at),
+        author: e.author_name.clone(),
+        blocks: text_blocks(&e.text),
+        superseded_by: e.superseded_by.map(|s| s.to_string()),
+    }
 }
 
 /// Names of what entries link to, for labels.
@@ -85,7 +115,7 @@ struct Names {
     meetings: HashMap<uuid::Uuid, String>,
 }
 
-fn entry_view(e: &JournalEntry, names: &Names) -> EntryView {
+fn entry_view(e: &JournalEntry, names: &Names, quoted: &[JournalEntry]) -> EntryView {
     EntryView {
         id: e.id.to_string(),
         when: fmt_time(e.occurred_at),
@@ -111,13 +141,7 @@ fn entry_view(e: &JournalEntry, names: &Names) -> EntryView {
         } else {
             e.sensitivity.label().to_string()
         },
-        blocks: blocks(&e.text)
-            .into_iter()
-            .map(|b| match b {
-                Block::Paragraph(lines) => BlockView { list: false, lines },
-                Block::List(lines) => BlockView { list: true, lines },
-            })
-            .collect(),
+        blocks: text_blocks(&e.text),
         text: e.text.clone(),
         superseded_by: e.superseded_by.map(|s| s.to_string()),
         supersedes: e.supersedes.map(|s| s.to_string()),
@@ -154,6 +178,10 @@ fn entry_view(e: &JournalEntry, names: &Names) -> EntryView {
             )
         }),
         quotes: e.quotes.map(|q| q.to_string()),
+        quoted: e
+            .quotes
+            .and_then(|q| quoted.iter().find(|x| x.id == q))
+            .map(quote_view),
         message: match e.message.as_ref().map(|m| m.direction) {
             Some(MessageDirection::ToCitizen) => "Besked til borgeren".into(),
             Some(MessageDirection::FromCitizen) => "Besked fra borgeren".into(),
@@ -352,6 +380,7 @@ async fn journal_page(
                 offset: 0,
                 limit: PAGE_SIZE,
                 has_more: false,
+                quoted: vec![],
             },
             e,
         ),
@@ -518,7 +547,7 @@ async fn journal_page(
             entries: timeline
                 .entries
                 .iter()
-                .map(|e| entry_view(e, &names))
+                .map(|e| entry_view(e, &names, &timeline.quoted))
                 .collect(),
             filtered: f.is_filtered(),
             filter_errors,
@@ -718,6 +747,8 @@ struct SearchPage {
     q: String,
     citizen: Option<(String, String)>,
     searched: bool,
+    /// "1.000" or "mere end 1.000" notater.
+    total_label: String,
     total: i64,
     hits: Vec<HitView>,
     page: i64,
@@ -734,9 +765,10 @@ fn search_page(
     page: i64,
     errors: ValidationErrors,
 ) -> SearchPage {
-    let (total, hits, has_next) = match &results {
+    let (total, more, hits, has_next) = match &results {
         Some(r) => (
             r.total,
+            r.more,
             r.hits
                 .iter()
                 .map(|h| HitView {
@@ -750,15 +782,22 @@ fn search_page(
                     superseded: h.entry.superseded_by.is_some(),
                 })
                 .collect(),
-            r.offset + r.limit < r.total,
+            // Past a capped count, a full page suggests more.
+            r.offset + r.limit < r.total || (r.more && r.hits.len() as i64 == r.limit),
         ),
-        None => (0, vec![], false),
+        None => (0, false, vec![], false),
+    };
+    let total_label = if more {
+        format!("Mere end {}", thousands(total))
+    } else {
+        thousands(total)
     };
     SearchPage {
         layout: Layout::for_user(user),
         q,
         citizen,
         searched: results.is_some(),
+        total_label,
         total,
         hits,
         page,
@@ -766,6 +805,19 @@ fn search_page(
         has_next,
         errors,
     }
+}
+
+/// A count the Danish way: 1.000, 12.345.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// The empty search form (a citizen's journal when `?borger=` is given).

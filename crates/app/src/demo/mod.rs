@@ -7,6 +7,7 @@
 
 pub mod data;
 pub mod journal;
+pub mod journal_bulk;
 pub mod plans;
 pub mod portal;
 
