@@ -294,6 +294,10 @@ macro_rules! impl_store {
         /// functional level in force with a value and an area, linked to the
         /// previous one of its series. The same statement as the backfill in
         /// migration 0010, so a recomputed series is what a full rebuild gives.
+        /// `kind || ''` keeps both planners off the `(kind, measured_at)`
+        /// index, which would scan every level of every citizen when the
+        /// scope is a few citizens (seen on both backends with the statistics
+        /// of a table still being loaded).
         fn levels_series_sql(scope: &str) -> String {
             format!(
                 "INSERT INTO stats_levels (citizen_id, area_code, measured_at, id, value, prev_at, delta) \
@@ -302,7 +306,7 @@ macro_rules! impl_store {
                      LAG(m.measured_at) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_at, \
                      LAG(m.value) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_value \
                    FROM measurements m \
-                   WHERE m.kind = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL \
+                   WHERE m.kind || '' = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL \
                      AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id) AND {scope}) t"
             )
         }
@@ -315,7 +319,7 @@ macro_rules! impl_store {
                  SELECT m.citizen_id, m.goal_id, m.measured_at, m.id, m.value, m.area_code, \
                    LEAD(m.measured_at) OVER (PARTITION BY m.citizen_id, m.goal_id ORDER BY m.measured_at, m.id) \
                  FROM measurements m \
-                 WHERE m.kind = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL \
+                 WHERE m.kind || '' = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL \
                    AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id) AND {scope}"
             )
         }

@@ -49,14 +49,14 @@ SELECT citizen_id, area_code, measured_at, id, value, prev_at, value - prev_valu
     LAG(m.measured_at) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_at,
     LAG(m.value) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_value
   FROM measurements m
-  WHERE m.kind = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL
+  WHERE m.kind || '' = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id)) t;
 
 INSERT INTO stats_gas (citizen_id, goal_id, measured_at, id, value, area_code, next_at)
 SELECT m.citizen_id, m.goal_id, m.measured_at, m.id, m.value, m.area_code,
   LEAD(m.measured_at) OVER (PARTITION BY m.citizen_id, m.goal_id ORDER BY m.measured_at, m.id)
 FROM measurements m
-WHERE m.kind = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL
+WHERE m.kind || '' = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id);
 
 -- A row per citizen whose series a write recomputes, locked by that write
