@@ -2318,51 +2318,14 @@ macro_rules! impl_store {
             }
 
             async fn stats_target_group(&self, f: &StatsFilter, at: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
-                let (Some(first), Some(last)) = (at.iter().min(), at.iter().max()) else {
-                    return Ok(Vec::new());
-                };
-                // One pass over the cases that are open at some of the dates,
-                // grouped by citizen: a column per date says whether the citizen
-                // has such a case open then, and the sums count each citizen once
-                // per date — instead of joining every date with every case and
-                // counting distinct citizens.
-                let mut a = Args::default();
-                let columns: Vec<String> = at
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| {
-                        let on = a.push(Arg::Date(*d));
-                        let still = a.push(Arg::Date(*d));
-                        format!("MAX(CASE WHEN k.opened_on <= {on} AND (k.closed_on IS NULL OR k.closed_on > {still}) THEN 1 ELSE 0 END) AS o{i}")
-                    })
-                    .collect();
-                let sums: Vec<String> = (0..at.len()).map(|i| format!("SUM(o{i})")).collect();
-                let last = a.push(Arg::Date(*last));
-                let first = a.push(Arg::Date(*first));
-                let mut conds = String::new();
-                if let Some(u) = f.unit_id {
-                    conds += &format!(" AND k.responsible_unit_id = {}", a.push(Arg::Uuid(u.0)));
+                // A year of month ends at a time: each query reads only the
+                // cases open during its year, so a ten-year period costs what the
+                // years with cases cost, not ten times every case.
+                let mut out = Vec::with_capacity(at.len());
+                for year in at.chunks(12) {
+                    out.extend(self.target_group_at(f, year).await?);
                 }
-                if let Some(area) = f.case_area {
-                    conds += &format!(" AND k.area = {}", a.push(Arg::Text(area.code().to_string())));
-                }
-                // The age band and intervention type narrow the cohort; unit and
-                // case area are the target group's own definition (above).
-                let rest = StatsFilter { unit_id: None, case_area: None, ..f.clone() };
-                let cohort = cohort_sql(&rest, "k.citizen_id", &mut a);
-                let sql = format!(
-                    "SELECT {} FROM ( \
-                       SELECT k.citizen_id, {} FROM cases k \
-                       WHERE k.opened_on <= {last} AND (k.closed_on IS NULL OR k.closed_on > {first}){conds} AND {cohort} \
-                       GROUP BY k.citizen_id) t",
-                    sums.join(", "),
-                    columns.join(", ")
-                );
-                let row = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_one(self.read()).await.map_err(map_err)?;
-                at.iter()
-                    .enumerate()
-                    .map(|(i, d)| Ok((*d, row.try_get::<Option<i64>, _>(i).map_err(map_err)?.unwrap_or(0))))
-                    .collect()
+                Ok(out)
             }
 
             async fn intervention_types(&self) -> Result<Vec<String>> {
@@ -3319,6 +3282,54 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 }
                 Ok(())
+            }
+
+            /// `stats_target_group` for a few dates: one pass over the cases
+            /// open at some of them, grouped by citizen, with a column per date
+            /// saying whether the citizen has such a case open then; the sums
+            /// count each citizen once per date (instead of joining every date
+            /// with every case and counting distinct citizens).
+            async fn target_group_at(&self, f: &StatsFilter, at: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
+                let (Some(first), Some(last)) = (at.iter().min(), at.iter().max()) else {
+                    return Ok(Vec::new());
+                };
+                let mut a = Args::default();
+                let columns: Vec<String> = at
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        let on = a.push(Arg::Date(*d));
+                        let still = a.push(Arg::Date(*d));
+                        format!("MAX(CASE WHEN k.opened_on <= {on} AND (k.closed_on IS NULL OR k.closed_on > {still}) THEN 1 ELSE 0 END) AS o{i}")
+                    })
+                    .collect();
+                let sums: Vec<String> = (0..at.len()).map(|i| format!("SUM(o{i})")).collect();
+                let last = a.push(Arg::Date(*last));
+                let first = a.push(Arg::Date(*first));
+                let mut conds = String::new();
+                if let Some(u) = f.unit_id {
+                    conds += &format!(" AND k.responsible_unit_id = {}", a.push(Arg::Uuid(u.0)));
+                }
+                if let Some(area) = f.case_area {
+                    conds += &format!(" AND k.area = {}", a.push(Arg::Text(area.code().to_string())));
+                }
+                // The age band and intervention type narrow the cohort; unit and
+                // case area are the target group's own definition (above).
+                let rest = StatsFilter { unit_id: None, case_area: None, ..f.clone() };
+                let cohort = cohort_sql(&rest, "k.citizen_id", &mut a);
+                let sql = format!(
+                    "SELECT {} FROM ( \
+                       SELECT k.citizen_id, {} FROM cases k \
+                       WHERE k.opened_on <= {last} AND (k.closed_on IS NULL OR k.closed_on > {first}){conds} AND {cohort} \
+                       GROUP BY k.citizen_id) t",
+                    sums.join(", "),
+                    columns.join(", ")
+                );
+                let row = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_one(self.read()).await.map_err(map_err)?;
+                at.iter()
+                    .enumerate()
+                    .map(|(i, d)| Ok((*d, row.try_get::<Option<i64>, _>(i).map_err(map_err)?.unwrap_or(0))))
+                    .collect()
             }
 
             async fn debug_exec_impl(&self, sql: &str) -> Result<u64> {

@@ -59,6 +59,13 @@ FROM measurements m
 WHERE m.kind || '' = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id);
 
+-- PostgreSQL only (SQLite's WITHOUT ROWID table is already in this order):
+-- the functional figure groups by series, so it reads the series in index
+-- order and aggregates as it goes instead of hashing ~100,000 groups, which
+-- spilled to disk; the planner only sees this with the true number of series.
+CREATE INDEX stats_levels_series ON stats_levels (citizen_id, area_code) INCLUDE (measured_at, prev_at, delta);
+CREATE STATISTICS stats_levels_series_nd (ndistinct) ON citizen_id, area_code FROM stats_levels;
+
 -- A row per citizen whose series a write recomputes, locked by that write
 -- (an upsert) so two writers of one citizen's measurements recompute one after
 -- the other on PostgreSQL; SQLite has one writer anyway.
