@@ -59,6 +59,10 @@ FROM measurements m
 WHERE m.kind || '' = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id);
 
+-- Goals due in a period, with what the goal-outcome figure counts, so it
+-- reads the index alone instead of looking up every goal.
+CREATE INDEX plan_goals_due ON plan_goals (deadline, status, citizen_id, area_code);
+
 -- A row per citizen whose series a write recomputes, locked by that write
 -- (an upsert) so two writers of one citizen's measurements recompute one after
 -- the other on PostgreSQL; SQLite has one writer anyway.
