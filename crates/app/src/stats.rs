@@ -212,6 +212,9 @@ pub struct Statistics {
 #[derive(Default)]
 pub(crate) struct StatsCache {
     entries: Mutex<HashMap<String, (i64, Arc<Statistics>)>>,
+    /// The intervention types of the filter form: every page view lists them,
+    /// and reading them scans all interventions.
+    types: Mutex<Option<(i64, Vec<String>)>>,
 }
 
 const CACHE_ENTRIES: usize = 256;
@@ -442,7 +445,8 @@ impl App {
         Ok(out)
     }
 
-    /// Legal bases in use, for the "intervention type" filter.
+    /// Legal bases in use, for the "intervention type" filter (cached while
+    /// the stats generation is unchanged: plan saves bump it).
     pub async fn intervention_types(&self, actor: &Actor) -> AppResult<Vec<String>> {
         self.authorize(
             actor,
@@ -452,7 +456,18 @@ impl App {
             None,
         )
         .await?;
-        Ok(self.store.intervention_types().await?)
+        let generation = self.store.stats_generation().await?;
+        if let Ok(cached) = self.stats_cache.types.lock()
+            && let Some((g, types)) = cached.as_ref()
+            && *g == generation
+        {
+            return Ok(types.clone());
+        }
+        let types = self.store.intervention_types().await?;
+        if let Ok(mut cached) = self.stats_cache.types.lock() {
+            *cached = Some((generation, types.clone()));
+        }
+        Ok(types)
     }
 }
 

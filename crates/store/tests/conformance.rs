@@ -106,6 +106,7 @@ conformance!(
     journal_reader_facts_are_the_access_facts_of_related_citizens,
     citizens_paged_by_id_with_their_cases,
     plan_import_writes_what_single_writes_write_and_skips_existing,
+    statistics_series_stay_exact_under_writes_and_corrections,
 );
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
@@ -1826,4 +1827,477 @@ async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dy
         .await
         .unwrap();
     assert_eq!(got[0].1, one);
+}
+
+// ---------------------------------------------------------------------------
+// Statistics series (migration 0010): the incrementally kept `stats_levels` and
+// `stats_gas` must give exactly what counting the raw measurements gives.
+
+mod stats_reference {
+    //! The statistics' definitions counted in plain Rust from the raw rows
+    //! (`list_measurements`, `list_cases_for_citizens`): the full recomputation
+    //! the store's answers are compared with.
+    use std::collections::{BTreeMap, HashSet};
+    use time::{Date, OffsetDateTime};
+    use tvaers_domain::case::Case;
+    use tvaers_domain::measure::{Measurement, Reading};
+    use tvaers_domain::scale::Scale;
+    use tvaers_store::{FunctionalChange, GasSum, StatsFilter};
+
+    fn in_area(f: &StatsFilter, code: Option<&str>) -> bool {
+        match (&f.area, code) {
+            (None, _) => true,
+            (Some(a), Some(c)) => c == a || c.starts_with(&format!("{a}.")),
+            (Some(_), None) => false,
+        }
+    }
+
+    fn in_force(all: &[Measurement]) -> Vec<&Measurement> {
+        let superseded: HashSet<_> = all.iter().filter_map(|m| m.supersedes).collect();
+        all.iter().filter(|m| !superseded.contains(&m.id)).collect()
+    }
+
+    fn in_period(f: &StatsFilter, at: OffsetDateTime) -> bool {
+        at >= f.from_ts && at < f.until_ts
+    }
+
+    /// First vs latest functional level per citizen and area in the period.
+    pub fn functional(f: &StatsFilter, all: &[Measurement]) -> Vec<FunctionalChange> {
+        let mut series: BTreeMap<(uuid::Uuid, String), Vec<&Measurement>> = BTreeMap::new();
+        for m in in_force(all) {
+            let Reading::Functional {
+                current: Some(_), ..
+            } = m.reading
+            else {
+                continue;
+            };
+            let Some(area) = &m.area else { continue };
+            if in_period(f, m.measured_at) && in_area(f, Some(&area.code)) {
+                series
+                    .entry((m.citizen_id.0, area.code.clone()))
+                    .or_default()
+                    .push(m);
+            }
+        }
+        let level = |m: &Measurement| match m.reading {
+            Reading::Functional {
+                current: Some(c), ..
+            } => f64::from(c),
+            _ => f64::NAN,
+        };
+        let mut by_area: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+        let mut by_citizen: BTreeMap<uuid::Uuid, f64> = BTreeMap::new();
+        for ((citizen, area), mut ms) in series {
+            if ms.len() < 2 {
+                continue;
+            }
+            ms.sort_by_key(|m| (m.measured_at, m.id.0));
+            let delta = level(ms[ms.len() - 1]) - level(ms[0]);
+            let e = by_area.entry(area).or_default();
+            match delta {
+                d if d < 0.0 => e.0 += 1,
+                d if d > 0.0 => e.2 += 1,
+                _ => e.1 += 1,
+            }
+            *by_citizen.entry(citizen).or_default() += delta;
+        }
+        let mut out: Vec<FunctionalChange> = by_area
+            .into_iter()
+            .map(|(a, (i, s, w))| FunctionalChange {
+                area_code: Some(a),
+                improved: i,
+                same: s,
+                worsened: w,
+            })
+            .collect();
+        out.push(FunctionalChange {
+            area_code: None,
+            improved: by_citizen.values().filter(|d| **d < 0.0).count() as i64,
+            same: by_citizen.values().filter(|d| **d == 0.0).count() as i64,
+            worsened: by_citizen.values().filter(|d| **d > 0.0).count() as i64,
+        });
+        out
+    }
+
+    /// Each citizen's latest GAS score per goal in the period: sum and count.
+    pub fn gas(f: &StatsFilter, all: &[Measurement]) -> Vec<GasSum> {
+        let mut latest: BTreeMap<(uuid::Uuid, uuid::Uuid), &Measurement> = BTreeMap::new();
+        for m in in_force(all) {
+            let (Reading::Level { .. }, Scale::Gas, Some(goal)) = (&m.reading, &m.scale, m.goal_id)
+            else {
+                continue;
+            };
+            if !in_period(f, m.measured_at) || !in_area(f, m.area.as_ref().map(|a| a.code.as_str()))
+            {
+                continue;
+            }
+            let e = latest.entry((m.citizen_id.0, goal.0)).or_insert(m);
+            if (m.measured_at, m.id.0) > (e.measured_at, e.id.0) {
+                *e = m;
+            }
+        }
+        let mut per: BTreeMap<uuid::Uuid, GasSum> = BTreeMap::new();
+        for ((citizen, _), m) in latest {
+            let Reading::Level { value } = m.reading else {
+                continue;
+            };
+            let e = per.entry(citizen).or_insert(GasSum { sum: 0.0, goals: 0 });
+            e.sum += value;
+            e.goals += 1;
+        }
+        sorted_gas(per.into_values().collect())
+    }
+
+    pub fn sorted_gas(mut v: Vec<GasSum>) -> Vec<GasSum> {
+        v.sort_by(|a, b| (a.goals, a.sum).partial_cmp(&(b.goals, b.sum)).unwrap());
+        v
+    }
+
+    pub fn sorted_functional(mut v: Vec<FunctionalChange>) -> Vec<FunctionalChange> {
+        v.retain(|c| c.area_code.is_none() || c.improved + c.same + c.worsened > 0);
+        v.sort_by(|a, b| a.area_code.cmp(&b.area_code));
+        v
+    }
+
+    /// Citizens with a case open (of the filter's unit and area) at each date.
+    pub fn target_group(f: &StatsFilter, cases: &[Case], at: &[Date]) -> Vec<(Date, i64)> {
+        at.iter()
+            .map(|d| {
+                let open: HashSet<_> = cases
+                    .iter()
+                    .filter(|k| k.opened_on <= *d && k.closed_on.is_none_or(|c| c > *d))
+                    .filter(|k| f.unit_id.is_none_or(|u| u == k.responsible_unit_id))
+                    .filter(|k| f.case_area.is_none_or(|a| a == k.area))
+                    .map(|k| k.citizen_id)
+                    .collect();
+                (*d, open.len() as i64)
+            })
+            .collect()
+    }
+}
+
+/// Writes a random but seeded sequence of measurements — functional levels on
+/// areas (some *ikke relevant*), GAS scores on goals whose area changes, other
+/// scales, back-dated ones, ties in time, corrections (of corrections, to *ikke
+/// relevant*, moving the time) and an import — and after every few writes
+/// compares every figure over several periods, areas and cohorts with the raw
+/// rows counted in Rust; then rebuilds the series with the backfill statements
+/// of migration 0010 and compares again.
+async fn statistics_series_stay_exact_under_writes_and_corrections(s: Arc<dyn Store>) {
+    use tvaers_domain::measure::{Assessor, Measurement, Reading};
+    use tvaers_domain::scale::Scale;
+    use tvaers_store::StatsFilter;
+
+    let (org, unit, a) = seed_org(&*s).await;
+    let b = Staff {
+        id: StaffId::new(),
+        username: format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+        full_name: "Bo Nielsen".into(),
+        profession: Profession::Nurse,
+        organisation_id: org.id,
+        email: None,
+        active: true,
+        unit_ids: vec![unit.id],
+    };
+    s.create_staff(&b, None).await.unwrap();
+    let people = [
+        citizen("070761-4285", "Karen", "Sørensen"),
+        citizen("080862-4285", "Bo", "Jensen"),
+        citizen("090993-4285", "Ida", "Holm"),
+        citizen("101004-4285", "Emil", "Berg"),
+        citizen("111145-4285", "Ulla", "Dahl"),
+    ];
+    let ids: Vec<CitizenId> = people.iter().map(|c| c.id).collect();
+    let mut cases = Vec::new();
+    for (i, c) in people.iter().enumerate() {
+        for (k, area) in [CaseArea::HomeCare, CaseArea::Rehabilitation]
+            .iter()
+            .enumerate()
+        {
+            if (i + k) % 3 == 2 {
+                continue;
+            }
+            let opened = date!(2025 - 11 - 20) + time::Duration::days((i * 47 + k * 90) as i64);
+            cases.push(Case {
+                id: CaseId::new(),
+                citizen_id: c.id,
+                area: *area,
+                title: "Sag".into(),
+                legal_basis: "SEL § 83".into(),
+                responsible_unit_id: unit.id,
+                case_worker_id: Some(a.id),
+                opened_on: opened,
+                closed_on: (i % 2 == 1).then(|| opened + time::Duration::days(120 + 31 * k as i64)),
+            });
+        }
+    }
+    s.insert_citizens_bulk(&people, &cases).await.unwrap();
+
+    // Karen's plan comes by import, with a measurement; the rest by single writes.
+    let imp = plan_import(ids[0], &a, &b, unit.id);
+    assert_eq!(s.import_plans(&[imp]).await.unwrap(), 1);
+
+    let goals: Vec<[GoalId; 2]> = ids.iter().map(|_| [GoalId::new(), GoalId::new()]).collect();
+    let areas = ["J3.8", "J3.9", "J1.1", "J3"];
+    let area = |code: &str| {
+        Some(AreaCode {
+            system: "fsiii".into(),
+            code: code.into(),
+            display: code.into(),
+        })
+    };
+    let base = date!(2026 - 01 - 01).midnight().assume_utc();
+    let mut r = fastrand::Rng::with_seed(20_260_515);
+    let mut written: Vec<Measurement> = Vec::new();
+    let ev = |c: CitizenId| audit(AuditAction::Create, Some(c));
+
+    let periods = [
+        (date!(2026 - 01 - 01), date!(2026 - 12 - 31)),
+        (date!(2026 - 03 - 01), date!(2026 - 06 - 30)),
+        (date!(2025 - 06 - 01), date!(2027 - 06 - 01)),
+        (date!(2026 - 05 - 15), date!(2026 - 05 - 15)),
+    ];
+    let check = |label: String| {
+        let s = s.clone();
+        let ids = ids.clone();
+        let unit_id = unit.id;
+        async move {
+            let mut all = Vec::new();
+            for c in &ids {
+                all.extend(s.list_measurements(*c).await.unwrap());
+            }
+            let cases = s.list_cases_for_citizens(&ids).await.unwrap();
+            for (from, to) in periods {
+                for area in [None, Some("J3"), Some("J3.8"), Some("J1")] {
+                    for cohort in 0..3 {
+                        let f = StatsFilter {
+                            from,
+                            to,
+                            from_ts: from.midnight().assume_utc(),
+                            until_ts: to.next_day().unwrap().midnight().assume_utc(),
+                            unit_id: (cohort == 1).then_some(unit_id),
+                            case_area: (cohort == 1).then_some(CaseArea::Rehabilitation),
+                            legal_basis: None,
+                            // Born 1950–1995: Karen, Bo and Ida.
+                            born_between: (cohort == 2)
+                                .then_some((date!(1950 - 01 - 01), date!(1995 - 12 - 31))),
+                            area: area.map(str::to_string),
+                        };
+                        let members: Vec<CitizenId> = match cohort {
+                            1 => cases
+                                .iter()
+                                .filter(|k| {
+                                    k.area == CaseArea::Rehabilitation
+                                        && k.opened_on <= to
+                                        && k.closed_on.is_none_or(|c| c >= from)
+                                })
+                                .map(|k| k.citizen_id)
+                                .collect(),
+                            2 => ids[..3].to_vec(),
+                            _ => ids.clone(),
+                        };
+                        let mine: Vec<Measurement> = all
+                            .iter()
+                            .filter(|m| members.contains(&m.citizen_id))
+                            .cloned()
+                            .collect();
+                        let what = format!("{label}: {from}..{to} area {area:?} cohort {cohort}");
+                        if from.year() == 2025
+                            && area.is_none()
+                            && cohort == 0
+                            && label.starts_with("after c")
+                        {
+                            // The comparisons below are not about empty figures.
+                            let all_changes = stats_reference::functional(&f, &mine);
+                            let total = all_changes.last().unwrap();
+                            assert!(
+                                total.improved + total.same + total.worsened >= 3,
+                                "{total:?}"
+                            );
+                            assert!(total.improved + total.worsened > 0, "{total:?}");
+                            assert!(all_changes.len() > 4);
+                            assert!(stats_reference::gas(&f, &mine).len() >= 4);
+                        }
+                        assert_eq!(
+                            stats_reference::sorted_functional(
+                                s.stats_functional_change(&f).await.unwrap()
+                            ),
+                            stats_reference::sorted_functional(stats_reference::functional(
+                                &f, &mine
+                            )),
+                            "functional, {what}"
+                        );
+                        assert_eq!(
+                            stats_reference::sorted_gas(s.stats_gas(&f).await.unwrap()),
+                            stats_reference::gas(&f, &mine),
+                            "GAS, {what}"
+                        );
+                        if area.is_none() {
+                            // The age band narrows the target group's citizens;
+                            // unit and case area are in `f` itself.
+                            let theirs: Vec<Case> = cases
+                                .iter()
+                                .filter(|k| cohort != 2 || members.contains(&k.citizen_id))
+                                .cloned()
+                                .collect();
+                            let at = tvaers_domain::stats::Period { from, to }.month_ends();
+                            assert_eq!(
+                                s.stats_target_group(&f, &at).await.unwrap(),
+                                stats_reference::target_group(&f, &theirs, &at),
+                                "target group, {what}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    };
+
+    for step in 0..140 {
+        let ci = r.usize(0..ids.len());
+        let c = ids[ci];
+        let at = base
+            // Few distinct days and hours, so that series have ties in time.
+            + time::Duration::days(r.i64(-4..42) * 10)
+            + time::Duration::hours(r.i64(8..11));
+        let mine: Vec<&Measurement> = {
+            let superseded: Vec<MeasurementId> =
+                written.iter().filter_map(|m| m.supersedes).collect();
+            written
+                .iter()
+                .filter(|m| m.citizen_id == c && !superseded.contains(&m.id))
+                .collect()
+        };
+        let roll = r.u8(0..100);
+        let m = if roll < 20 && !mine.is_empty() {
+            // A correction: another value, sometimes another time or *ikke relevant*.
+            let old = mine[r.usize(0..mine.len())];
+            let reading = match &old.reading {
+                Reading::Functional { .. } => Reading::Functional {
+                    current: (r.u8(0..5) > 0).then(|| r.u8(0..=4)),
+                    expected: None,
+                },
+                Reading::Level { .. } if old.scale == Scale::Gas => Reading::Level {
+                    value: f64::from(r.i8(-2..=2)),
+                },
+                other => other.clone(),
+            };
+            Measurement {
+                id: MeasurementId::new(),
+                reading,
+                measured_at: if r.bool() { old.measured_at } else { at },
+                supersedes: Some(old.id),
+                correction_reason: Some("Forkert værdi".into()),
+                ..old.clone()
+            }
+        } else {
+            let (goal_id, area_code, scale, reading) = match roll {
+                0..=54 => (
+                    None,
+                    area(areas[r.usize(0..areas.len())]),
+                    Scale::Fsiii,
+                    Reading::Functional {
+                        current: (r.u8(0..8) > 0).then(|| r.u8(0..=4)),
+                        expected: None,
+                    },
+                ),
+                55..=84 => {
+                    let g = r.usize(0..2);
+                    // The second goal's area changed once: its scores carry two areas.
+                    let code = if g == 1 && r.bool() { "J3.9" } else { "J3.8" };
+                    (
+                        Some(goals[ci][g]),
+                        area(code),
+                        Scale::Gas,
+                        Reading::Level {
+                            value: f64::from(r.i8(-2..=2)),
+                        },
+                    )
+                }
+                _ => (
+                    Some(goals[ci][0]),
+                    area("J3.8"),
+                    Scale::Numeric {
+                        unit: "kg".into(),
+                        higher_is_better: false,
+                    },
+                    Reading::Level {
+                        value: f64::from(r.u8(50..90)),
+                    },
+                ),
+            };
+            Measurement {
+                id: MeasurementId::new(),
+                citizen_id: c,
+                plan_id: None,
+                goal_id,
+                area: area_code,
+                scale,
+                reading,
+                measured_at: at,
+                recorded_at: base + time::Duration::days(500),
+                assessor: Assessor::Citizen,
+                recorded_by: None,
+                note: String::new(),
+                meeting_id: None,
+                supersedes: None,
+                correction_reason: None,
+            }
+        };
+        s.add_measurement(&m, &ev(c)).await.unwrap();
+        written.push(m);
+        if step % 20 == 19 {
+            check(format!("after write {step}")).await;
+        }
+    }
+    // A correction that is corrected again, and a second correction refused.
+    let last = written
+        .iter()
+        .rev()
+        .find(|m| m.supersedes.is_some())
+        .unwrap()
+        .clone();
+    let again = Measurement {
+        id: MeasurementId::new(),
+        supersedes: Some(last.id),
+        ..last.clone()
+    };
+    s.add_measurement(&again, &ev(again.citizen_id))
+        .await
+        .unwrap();
+    let twice = Measurement {
+        id: MeasurementId::new(),
+        ..again.clone()
+    };
+    assert!(
+        s.add_measurement(&twice, &ev(twice.citizen_id))
+            .await
+            .is_err()
+    );
+    check("after corrections of corrections".into()).await;
+
+    // The backfill of migration 0010 (what an existing database gets) yields the same.
+    let migration = match s.backend() {
+        tvaers_store::Backend::Sqlite => include_str!("../migrations/sqlite/0010_stats_series.sql"),
+        tvaers_store::Backend::Postgres => {
+            include_str!("../migrations/postgres/0010_stats_series.sql")
+        }
+    };
+    s.debug_exec("DELETE FROM stats_levels").await.unwrap();
+    s.debug_exec("DELETE FROM stats_gas").await.unwrap();
+    let code: String = migration
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let backfill: Vec<&str> = code
+        .split(';')
+        .map(str::trim)
+        .filter(|st| st.starts_with("INSERT INTO stats_"))
+        .collect();
+    assert_eq!(backfill.len(), 2);
+    for st in backfill {
+        assert!(s.debug_exec(st).await.unwrap() > 0);
+    }
+    check("after the migration's backfill".into()).await;
 }

@@ -9,7 +9,7 @@
 //!
 //! Each plan has the citizen's wishes in their own words, an overall goal,
 //! 2–4 goals on FSIII areas with a scale (each measured at the meeting and
-//! up to twice since, so the page has a latest value), 1–2 interventions delivered by the
+//! every five to nine weeks since, so the page has a trend), 1–2 interventions delivered by the
 //! case's unit or a staff member, a care team whose one coordinator comes from
 //! the staff of the units working the citizen's open cases, a held network
 //! meeting with 2–3 agreed action goals (and tasks for the staff and teams who
@@ -803,8 +803,11 @@ pub fn plan_for(
     })
 }
 
-/// Every goal measured at the network meeting (its baseline) and 0–2 times
-/// since, moving towards the target: the goal's latest value on the page.
+/// Every goal measured at the network meeting (its baseline) and then about
+/// every five to nine weeks since (as follow-up visits and reviews do), moving
+/// towards the target with the odd step back: the goal's trend on the page and
+/// some sixteen measurements per plan for the statistics. One follow-up in 40 was
+/// typed wrong and corrected the same day, so corrections are part of the data.
 fn measurements_for(
     r: &mut Rng,
     content: &PlanContent,
@@ -825,7 +828,9 @@ fn measurements_for(
             .and_then(|id| team.iter().find(|s| s.id == *id))
             .or_else(|| team.first())
             .copied();
-        let follow_ups = r.usize(0..=2);
+        // About one follow-up per five to nine weeks; a plan made lately may have
+        // none yet.
+        let follow_ups = usize::try_from(days / r.i64(35..=63)).unwrap_or(0).min(12);
         let mut progress = 0.0f64;
         for k in 0..=follow_ups {
             let (measured_at, meeting_id) = if k == 0 {
@@ -849,7 +854,7 @@ fn measurements_for(
                     value: (raw * 10.0).round() / 10.0,
                 },
             };
-            out.push(Measurement {
+            let m = Measurement {
                 id: MeasurementId::new(),
                 citizen_id: held.citizen_id,
                 plan_id: held.plan_id,
@@ -875,7 +880,41 @@ fn measurements_for(
                 meeting_id,
                 supersedes: None,
                 correction_reason: None,
-            });
+            };
+            if k > 0 && r.u8(0..40) == 0 {
+                // Typed one step off, corrected an hour later with the right value.
+                let wrong = match &m.reading {
+                    Reading::Functional { current, expected } => Reading::Functional {
+                        current: current.map(|c| if c < 4 { c + 1 } else { c - 1 }),
+                        expected: *expected,
+                    },
+                    Reading::Level { value } if g.scale == Scale::Gas => Reading::Level {
+                        value: if *value < 2.0 {
+                            value + 1.0
+                        } else {
+                            value - 1.0
+                        },
+                    },
+                    other => other.clone(),
+                };
+                let typo = Measurement {
+                    id: MeasurementId::new(),
+                    reading: wrong,
+                    ..m.clone()
+                };
+                let fix = Measurement {
+                    id: MeasurementId::new(),
+                    recorded_at: m.recorded_at + Duration::hours(1),
+                    note: String::new(),
+                    supersedes: Some(typo.id),
+                    correction_reason: Some("Forkert værdi tastet".into()),
+                    ..m
+                };
+                out.push(typo);
+                out.push(fix);
+            } else {
+                out.push(m);
+            }
         }
     }
     out
@@ -1055,7 +1094,7 @@ mod tests {
                     .iter()
                     .filter(|m| m.goal_id == Some(g.id))
                     .collect();
-                assert!((1..=3).contains(&mine.len()));
+                assert!((1..=26).contains(&mine.len()));
                 for m in mine {
                     let now = local(TODAY, 12, 0);
                     assert!(
