@@ -51,6 +51,19 @@ pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
+/// One journal entry waiting for the group writer (SQLite): it is written in
+/// the next transaction, under its own savepoint, and `done` is answered
+/// after that transaction committed (so the entry is durable when acknowledged).
+pub(crate) struct JournalAppend {
+    pub(crate) entry: tvaers_domain::journal::JournalEntry,
+    pub(crate) terms: Vec<String>,
+    pub(crate) audit: tvaers_domain::audit::NewAuditEvent,
+    pub(crate) done: tokio::sync::oneshot::Sender<crate::Result<()>>,
+}
+
+/// Most entries in one group transaction.
+pub(crate) const GROUP_MAX: usize = 256;
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $row:ty, $backend:expr) => {
         use async_trait::async_trait;
@@ -702,7 +715,124 @@ macro_rules! impl_store {
 
         // --- journal (issue 6)
 
-        const JOURNAL_SELECT: &str = "SELECT e.seq, e.citizen_id, e.id, e.author_id, e.author_name, e.profession, e.unit_id, \
+/// The entry, its index row and its audit event, inside `tx`.
+        async fn write_journal_entry(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            e: &tvaers_domain::journal::JournalEntry,
+            terms: &[String],
+            audit: &NewAuditEvent,
+        ) -> Result<()> {
+            let utc = time::UtcOffset::UTC;
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO journal_entries (citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
+                 kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
+                 sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
+                 RETURNING seq",
+            )
+            .bind(e.citizen_id.0)
+            .bind(e.id.0)
+            .bind(e.author_id.map(|a| a.0))
+            .bind(&e.author_name)
+            .bind(e.profession.map(|p| p.code()))
+            .bind(e.unit_id.map(|u| u.0))
+            // UTC, so that SQLite's text timestamps compare in time order.
+            .bind(e.occurred_at.to_offset(utc))
+            .bind(e.written_at.to_offset(utc))
+            .bind(e.kind.code())
+            .bind(e.supersedes.is_some())
+            .bind(e.topic.as_ref().map(|t| t.system.clone()))
+            .bind(e.topic.as_ref().map(|t| t.code.clone()))
+            .bind(e.topic.as_ref().map(|t| t.display.clone()))
+            .bind(&e.text)
+            .bind(e.links.goal_id.map(|x| x.0))
+            .bind(e.links.intervention_id.map(|x| x.0))
+            .bind(e.links.meeting_id.map(|x| x.0))
+            .bind(e.quotes.map(|x| x.0))
+            .bind(e.sensitivity.code())
+            .bind(e.supersedes.map(|x| x.0))
+            .bind(&e.correction_reason)
+            .bind(e.message.as_ref().map(|m| m.direction.code()))
+            .bind(e.message.as_ref().and_then(|m| m.to_staff_id).map(|x| x.0))
+            .bind(e.message.as_ref().and_then(|m| m.to_unit_id).map(|x| x.0))
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_err)?;
+            // The index row commits with the entry: never behind, on any server.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
+                <$store>::FTS_TABLE,
+                <$store>::FTS_KEY,
+                <$store>::fts_document_sql("$3")
+            )))
+            .bind(seq)
+            .bind(e.citizen_id.0)
+            .bind(<$store>::fts_document(terms))
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?;
+            insert_audit(&mut **tx, audit).await
+        }
+
+        /// Group commit: takes the first waiting append and whatever else is
+        /// queued (up to GROUP_MAX), writes each under its own savepoint — so
+        /// one refused entry (a second correction of the same version) fails
+        /// alone — commits once, then answers each. Runs until the store is dropped.
+        #[allow(dead_code)] // only the SQLite store starts it
+        async fn journal_group_writer(
+            pool: sqlx::Pool<$db>,
+            mut queue: tokio::sync::mpsc::Receiver<crate::common::JournalAppend>,
+        ) {
+            while let Some(first) = queue.recv().await {
+                let mut group = vec![first];
+                while group.len() < crate::common::GROUP_MAX {
+                    match queue.try_recv() {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
+                match write_group(&pool, &group).await {
+                    Ok(results) => {
+                        for (job, r) in group.into_iter().zip(results) {
+                            let _ = job.done.send(r);
+                        }
+                    }
+                    Err(e) => {
+                        let msg = e.to_string();
+                        for job in group {
+                            let _ = job.done.send(Err(StoreError::Unavailable(msg.clone())));
+                        }
+                    }
+                }
+            }
+        }
+
+        /// One transaction for a group; the outer error means nothing was committed.
+        #[allow(dead_code)]
+        async fn write_group(
+            pool: &sqlx::Pool<$db>,
+            group: &[crate::common::JournalAppend],
+        ) -> Result<Vec<Result<()>>> {
+            let mut tx = pool.begin().await.map_err(map_err)?;
+            let mut out = Vec::with_capacity(group.len());
+            for job in group {
+                let mut sp = sqlx::Acquire::begin(&mut tx).await.map_err(map_err)?;
+                match write_journal_entry(&mut sp, &job.entry, &job.terms, &job.audit).await {
+                    Ok(()) => {
+                        sp.commit().await.map_err(map_err)?;
+                        out.push(Ok(()));
+                    }
+                    Err(e) => {
+                        sp.rollback().await.map_err(map_err)?;
+                        out.push(Err(e));
+                    }
+                }
+            }
+            tx.commit().await.map_err(map_err)?;
+            Ok(out)
+        }
+
+                const JOURNAL_SELECT: &str = "SELECT e.seq, e.citizen_id, e.id, e.author_id, e.author_name, e.profession, e.unit_id, \
              e.occurred_at, e.written_at, e.kind, e.topic_system, e.topic_code, e.topic_display, e.text, e.goal_id, \
              e.intervention_id, e.meeting_id, e.quotes, e.sensitivity, e.supersedes, e.correction_reason, \
              e.message_direction, e.to_staff_id, e.to_unit_id, s.id AS superseded_by";
@@ -2614,57 +2744,27 @@ macro_rules! impl_store {
                 terms: &[String],
                 audit: &NewAuditEvent,
             ) -> Result<()> {
-                let utc = time::UtcOffset::UTC;
+                // SQLite: through the group writer, which commits many
+                // appends with one fsync. PostgreSQL commits concurrent
+                // transactions in parallel anyway: one transaction each.
+                if let Some(queue) = self.journal_appender(journal_group_writer) {
+                    let (done, answer) = tokio::sync::oneshot::channel();
+                    let job = crate::common::JournalAppend {
+                        entry: e.clone(),
+                        terms: terms.to_vec(),
+                        audit: audit.clone(),
+                        done,
+                    };
+                    queue
+                        .send(job)
+                        .await
+                        .map_err(|_| StoreError::Unavailable("the journal writer has stopped".into()))?;
+                    return answer
+                        .await
+                        .map_err(|_| StoreError::Unavailable("the journal writer has stopped".into()))?;
+                }
                 let mut tx = self.write().begin().await.map_err(map_err)?;
-                let seq: i64 = sqlx::query_scalar(
-                    "INSERT INTO journal_entries (citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
-                     kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
-                     sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
-                     RETURNING seq",
-                )
-                .bind(e.citizen_id.0)
-                .bind(e.id.0)
-                .bind(e.author_id.map(|a| a.0))
-                .bind(&e.author_name)
-                .bind(e.profession.map(|p| p.code()))
-                .bind(e.unit_id.map(|u| u.0))
-                // UTC, so that SQLite's text timestamps compare in time order.
-                .bind(e.occurred_at.to_offset(utc))
-                .bind(e.written_at.to_offset(utc))
-                .bind(e.kind.code())
-                .bind(e.supersedes.is_some())
-                .bind(e.topic.as_ref().map(|t| t.system.clone()))
-                .bind(e.topic.as_ref().map(|t| t.code.clone()))
-                .bind(e.topic.as_ref().map(|t| t.display.clone()))
-                .bind(&e.text)
-                .bind(e.links.goal_id.map(|x| x.0))
-                .bind(e.links.intervention_id.map(|x| x.0))
-                .bind(e.links.meeting_id.map(|x| x.0))
-                .bind(e.quotes.map(|x| x.0))
-                .bind(e.sensitivity.code())
-                .bind(e.supersedes.map(|x| x.0))
-                .bind(&e.correction_reason)
-                .bind(e.message.as_ref().map(|m| m.direction.code()))
-                .bind(e.message.as_ref().and_then(|m| m.to_staff_id).map(|x| x.0))
-                .bind(e.message.as_ref().and_then(|m| m.to_unit_id).map(|x| x.0))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                // The index row commits with the entry: never behind, on any server.
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
-                    <$store>::FTS_TABLE,
-                    <$store>::FTS_KEY,
-                    <$store>::fts_document_sql("$3")
-                )))
-                .bind(seq)
-                .bind(e.citizen_id.0)
-                .bind(<$store>::fts_document(terms))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                insert_audit(&mut *tx, audit).await?;
+                write_journal_entry(&mut tx, e, terms, audit).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -2718,33 +2818,36 @@ macro_rules! impl_store {
                     return Ok(crate::JournalSearchResult::default());
                 }
                 // The scope is part of the WHERE clause, so entries outside it
-                // are neither counted, ranked nor returned.
+                // are neither counted, ranked nor returned. At most CAP + 1
+                // candidates are read — the newest hits in scope — and ranked:
+                // with up to 1,000 hits that is all of them; beyond, a common
+                // word costs a thousand rows instead of a million, and the
+                // newest are what casework looks for.
                 let build = |hits: bool| -> (String, Args) {
                     let mut a = Args::default();
                     let qp = a.push(Arg::Text(<$store>::fts_query(q)));
                     let matches = <$store>::fts_match_sql(&qp);
                     let scope_sql = scope_sql(scope, &mut a);
-                    let joins = if hits {
-                        " JOIN citizens c ON c.id = e.citizen_id LEFT JOIN journal_entries s ON s.supersedes = e.id"
-                    } else {
-                        ""
-                    };
+                    let key = <$store>::FTS_KEY;
                     let from = format!(
-                        "{} i JOIN journal_entries e ON e.seq = i.{}{joins} WHERE {matches} AND {scope_sql}",
+                        "{} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} AND {scope_sql}",
                         <$store>::FTS_TABLE,
-                        <$store>::FTS_KEY
                     );
+                    let cap = crate::SEARCH_COUNT_CAP + 1;
                     let sql = if hits {
                         format!(
-                            "{JOURNAL_SELECT}, c.given_name, c.family_name FROM {from} \
-                             ORDER BY {}, e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
+                            "{JOURNAL_SELECT}, c.given_name, c.family_name FROM \
+                             (SELECT i.{key} AS hit, {} AS score FROM {from} ORDER BY i.{key} DESC LIMIT {cap}) k \
+                             JOIN journal_entries e ON e.seq = k.hit JOIN citizens c ON c.id = e.citizen_id \
+                             LEFT JOIN journal_entries s ON s.supersedes = e.id \
+                             ORDER BY k.score, e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
                             <$store>::fts_rank_sql(&qp),
                             page.limit,
                             page.offset
                         )
                     } else {
                         // Counting stops one past the cap: enough to say "over 1,000".
-                        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} LIMIT {}) t", crate::SEARCH_COUNT_CAP + 1)
+                        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} LIMIT {cap}) t")
                     };
                     (sql, a)
                 };

@@ -122,6 +122,21 @@ impl PgStore {
     }
 }
 
+/// PostgreSQL commits concurrent transactions in parallel (and flushes their
+/// WAL together): no group writer; each append is its own transaction.
+impl PgStore {
+    pub(crate) fn journal_appender<F, Fut>(
+        &self,
+        _start: F,
+    ) -> Option<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>
+    where
+        F: FnOnce(PgPool, tokio::sync::mpsc::Receiver<crate::common::JournalAppend>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        None
+    }
+}
+
 /// Bulk journal import (demo seeding) with `COPY`, several times faster than
 /// INSERTs: `seq` is drawn from the sequence first so each entry's index row
 /// can name it, then both tables are copied in one transaction.
