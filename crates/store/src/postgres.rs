@@ -82,7 +82,7 @@ impl PgStore {
     }
 
     /// Lower is better, like bm25 on SQLite.
-    pub(crate) fn fts_rank_sql(param: &str) -> String {
+    pub(crate) fn fts_rank_sql(param: &str, _q: &tvaers_domain::search::SearchQuery) -> String {
         format!("-ts_rank(i.terms, CAST({param} AS tsquery))")
     }
 
@@ -93,8 +93,13 @@ impl PgStore {
         format!("{{{}}}", ids.join(","))
     }
 
+    /// A set read once: `= ANY(CAST($n AS uuid[]))` re-parsed the text array
+    /// for every row it filtered (the cast is only stable, so never folded) —
+    /// 16,000 UUIDs times 20,000 candidate rows took 90 s at 10 M entries.
+    /// `IN (SELECT unnest(…))` is evaluated once and hashed, and with the
+    /// statement planned for its values the planner knows the set's size.
     pub(crate) fn ids_in_sql(col: &str, param: &str) -> String {
-        format!("{col} = ANY(CAST({param} AS uuid[]))")
+        format!("{col} IN (SELECT unnest(CAST({param} AS uuid[])))")
     }
 
     /// The query as a `tsquery` literal: `&` between clauses, `|` between
@@ -119,6 +124,21 @@ impl PgStore {
             clauses.push(format!("!{}", phrase(n)));
         }
         clauses.join(" & ")
+    }
+}
+
+/// PostgreSQL commits concurrent transactions in parallel (and flushes their
+/// WAL together): no group writer; each append is its own transaction.
+impl PgStore {
+    pub(crate) fn journal_appender<F, Fut>(
+        &self,
+        _start: F,
+    ) -> Option<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>
+    where
+        F: FnOnce(PgPool, tokio::sync::mpsc::Receiver<crate::common::JournalAppend>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        None
     }
 }
 

@@ -203,21 +203,45 @@ async fn seed_journal(store: &dyn Store, seed: u64, entries: u64) -> Result<()> 
     );
     bar.set_message("Læser borgere");
     let b = bar.clone();
-    let written =
-        demo::journal_bulk::ensure_journal_entries(store, &structure, seed, entries, &move |p| {
-            match p {
-                JournalProgress::Planning(n) => b.set_position(n),
-                JournalProgress::ToWrite(n) => {
-                    b.set_length(n);
-                    b.set_position(0);
-                    b.set_message("Skriver journalnotater");
-                }
-                JournalProgress::Written(n) => b.set_position(n),
-                JournalProgress::Indexing => b.set_message("Bygger søgeindeks"),
+    // Without a terminal (a benchmark script's log) the bar is hidden: say
+    // where it is in plain lines instead, every half million entries.
+    let lines = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let to_write = std::sync::atomic::AtomicU64::new(0);
+    let report = move |p: JournalProgress| match p {
+        JournalProgress::Planning(n) => b.set_position(n),
+        JournalProgress::ToWrite(n) => {
+            to_write.store(n, std::sync::atomic::Ordering::Relaxed);
+            if lines {
+                eprintln!("journal: {n} entries to write");
             }
-        })
-        .await
-        .map_err(app_error)?;
+            b.set_length(n);
+            b.set_position(0);
+            b.set_message("Skriver journalnotater");
+        }
+        JournalProgress::Written(n) => {
+            let all = to_write.load(std::sync::atomic::Ordering::Relaxed);
+            if lines && (n % 500_000 < 25_000 || n == all) {
+                eprintln!(
+                    "journal: {n}/{all} entries written ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            b.set_position(n);
+        }
+        JournalProgress::Indexing => {
+            if lines {
+                eprintln!(
+                    "journal: building the search index ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            b.set_message("Bygger søgeindeks");
+        }
+    };
+    let written =
+        demo::journal_bulk::ensure_journal_entries(store, &structure, seed, entries, &report)
+            .await
+            .map_err(app_error)?;
     bar.finish_and_clear();
     let status = store.journal_index_status().await?;
     println!(

@@ -782,8 +782,8 @@ fn search_page(
                     superseded: h.entry.superseded_by.is_some(),
                 })
                 .collect(),
-            // Past a capped count, a full page suggests more.
-            r.offset + r.limit < r.total || (r.more && r.hits.len() as i64 == r.limit),
+            // Pages end at the cap: only the newest 1,000 hits are ranked.
+            r.offset + r.limit < r.total,
         ),
         None => (0, false, vec![], false),
     };
