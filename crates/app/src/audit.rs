@@ -56,15 +56,29 @@ impl AuditSink {
 
     /// Returns once the event is committed.
     pub async fn append(&self, event: NewAuditEvent) -> AppResult<()> {
-        let (reply, done) = oneshot::channel();
-        self.tx
-            .send((event, reply))
-            .await
-            .map_err(|_| AppError::Internal("audit writer stopped".into()))?;
-        match done.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(AppError::Unavailable(e)),
-            Err(_) => Err(AppError::Internal("audit writer stopped".into())),
+        self.append_all(vec![event]).await
+    }
+
+    /// Returns once every event is committed. All are queued before the first
+    /// is awaited, so they share a batch instead of waiting one commit each
+    /// (a search across journals reads up to a page of citizens' journals).
+    pub async fn append_all(&self, events: Vec<NewAuditEvent>) -> AppResult<()> {
+        let mut waiting = Vec::with_capacity(events.len());
+        for event in events {
+            let (reply, done) = oneshot::channel();
+            self.tx
+                .send((event, reply))
+                .await
+                .map_err(|_| AppError::Internal("audit writer stopped".into()))?;
+            waiting.push(done);
         }
+        for done in waiting {
+            match done.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(AppError::Unavailable(e)),
+                Err(_) => return Err(AppError::Internal("audit writer stopped".into())),
+            }
+        }
+        Ok(())
     }
 }

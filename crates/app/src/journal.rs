@@ -607,21 +607,19 @@ impl App {
         };
         let page = Page::new(input.limit.unwrap_or(20), input.offset.unwrap_or(0));
         let found = self.store.search_journal(&query, &scope, page).await?;
-        // The search itself, then a read for every citizen whose journal text is shown.
-        self.record(&ev).await?;
+        // The search itself and a read for every citizen whose journal text is
+        // shown, committed together.
+        let mut events = vec![ev];
         if citizen.is_none() {
             let shown: BTreeSet<CitizenId> =
                 found.hits.iter().map(|h| h.entry.citizen_id).collect();
-            for c in shown {
-                self.record(&read_event(
-                    actor,
-                    c,
-                    "journal_search_hit",
-                    purposes.get(&c),
-                ))
-                .await?;
-            }
+            events.extend(
+                shown
+                    .into_iter()
+                    .map(|c| read_event(actor, c, "journal_search_hit", purposes.get(&c))),
+            );
         }
+        self.record_all(events).await?;
         Ok(SearchResults {
             total: found.total,
             more: found.capped,
@@ -811,10 +809,13 @@ impl App {
         let messages = self.store.inbox(actor.staff_id, units, &sens, 100).await?;
         // Showing a message is reading that citizen's journal.
         let shown: BTreeSet<CitizenId> = messages.iter().map(|m| m.entry.citizen_id).collect();
-        for c in shown {
-            self.record(&read_event(actor, c, "inbox", purposes.get(&c)))
-                .await?;
-        }
+        self.record_all(
+            shown
+                .into_iter()
+                .map(|c| read_event(actor, c, "inbox", purposes.get(&c)))
+                .collect(),
+        )
+        .await?;
         Ok(Inbox {
             unread,
             teams,

@@ -285,10 +285,15 @@ impl App {
     }
 
     pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
+        self.record_all(vec![event.clone()]).await
+    }
+
+    /// Records several allowed reads in one group commit.
+    pub(crate) async fn record_all(&self, events: Vec<NewAuditEvent>) -> AppResult<()> {
         if !self.settings.access_checks {
             return Ok(());
         }
-        self.audit.append(event.clone()).await
+        self.audit.append_all(events).await
     }
 }
 
