@@ -371,7 +371,17 @@ async fn journal_page(
 ) -> Result<(StatusCode, JournalPage), AppError> {
     let actor = &user.actor;
     let citizen = state.app.get_citizen(actor, cid).await?;
-    let (timeline, filter_errors) = match state.app.timeline(actor, cid, &f.query()).await {
+    // The citizen read above is the gate (one denial, one audit event); the
+    // rest do not depend on each other, so their reads and audit commits
+    // overlap instead of queueing one after another.
+    let query = f.query();
+    let (timeline, plans, meetings, units) = tokio::join!(
+        state.app.timeline(actor, cid, &query),
+        state.app.list_plans(actor, cid),
+        state.app.list_meetings(actor, cid),
+        state.app.list_units(),
+    );
+    let (timeline, filter_errors) = match timeline {
         Ok(t) => (t, ValidationErrors::new()),
         Err(AppError::Validation(e)) => (
             Timeline {
@@ -386,9 +396,7 @@ async fn journal_page(
         ),
         Err(e) => return Err(e),
     };
-    let plans = state.app.list_plans(actor, cid).await?;
-    let meetings = state.app.list_meetings(actor, cid).await?;
-    let units = state.app.list_units().await?;
+    let (plans, meetings, units) = (plans?, meetings?, units?);
     let mut names = Names::default();
     for u in &units {
         names.units.insert(u.id.0, u.name.clone());
