@@ -276,7 +276,7 @@ impl App {
             )
             .await?;
         let data = CitizenData::parse(input)?;
-        let citizen = from_data(CitizenId::new(), data);
+        let citizen = Citizen::from_data(CitizenId::new(), data);
         ev.action = AuditAction::Create;
         ev.citizen_id = Some(citizen.id);
         ev.resource_id = Some(citizen.id.0);
@@ -317,7 +317,7 @@ impl App {
             )
             .await?;
         let data = CitizenData::parse(input)?;
-        let citizen = from_data(id, data);
+        let citizen = Citizen::from_data(id, data);
         self.store
             .update_citizen(&citizen, &ev)
             .await
@@ -351,21 +351,6 @@ impl App {
             });
         }
         Ok(out)
-    }
-}
-
-fn from_data(id: CitizenId, d: CitizenData) -> Citizen {
-    Citizen {
-        id,
-        cpr: d.cpr,
-        given_name: d.given_name,
-        family_name: d.family_name,
-        address: d.address,
-        postal_code: d.postal_code,
-        city: d.city,
-        phone: d.phone,
-        email: d.email,
-        relatives: d.relatives,
     }
 }
 

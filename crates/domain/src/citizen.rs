@@ -31,6 +31,22 @@ pub struct Citizen {
 }
 
 impl Citizen {
+    /// A citizen record with the given id from validated data.
+    pub fn from_data(id: CitizenId, d: CitizenData) -> Citizen {
+        Citizen {
+            id,
+            cpr: d.cpr,
+            given_name: d.given_name,
+            family_name: d.family_name,
+            address: d.address,
+            postal_code: d.postal_code,
+            city: d.city,
+            phone: d.phone,
+            email: d.email,
+            relatives: d.relatives,
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
     }

@@ -445,18 +445,7 @@ pub async fn ensure_citizens(
         let mut cases = Vec::new();
         for i in have..end {
             let d = data::citizen(seed, i);
-            let c = Citizen {
-                id: CitizenId::new(),
-                cpr: d.cpr,
-                given_name: d.given_name,
-                family_name: d.family_name,
-                address: d.address,
-                postal_code: d.postal_code,
-                city: d.city,
-                phone: d.phone,
-                email: d.email,
-                relatives: d.relatives,
-            };
+            let c = Citizen::from_data(CitizenId::new(), d);
             cases.extend(cases_for(structure, seed, i, &c));
             citizens.push(c);
         }

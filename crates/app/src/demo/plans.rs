@@ -953,18 +953,7 @@ mod tests {
 
     fn demo_citizen(seed: u64, i: u64) -> Citizen {
         let d = super::super::data::citizen(seed, i);
-        Citizen {
-            id: CitizenId::new(),
-            cpr: d.cpr,
-            given_name: d.given_name,
-            family_name: d.family_name,
-            address: d.address,
-            postal_code: d.postal_code,
-            city: d.city,
-            phone: d.phone,
-            email: d.email,
-            relatives: d.relatives,
-        }
+        Citizen::from_data(CitizenId::new(), d)
     }
 
     /// Everything a plan says, without the generated ids.
