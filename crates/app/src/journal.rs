@@ -277,6 +277,10 @@ pub struct Timeline {
     /// (write once: the quote is shown, never copied), but only those the
     /// reader may read; `superseded_by` tells that one was corrected since.
     pub quoted: Vec<JournalEntry>,
+    /// The sensitivity classes the reader may read and write in this journal,
+    /// from the same decision as the page (for the entry form; not in the API).
+    #[serde(skip)]
+    pub readable: Vec<Sensitivity>,
 }
 
 /// A search as sent (in the body, so words never land in a URL or log).
@@ -575,6 +579,7 @@ impl App {
             limit: page.limit,
             has_more,
             quoted,
+            readable: classes,
         })
     }
 

@@ -391,6 +391,7 @@ async fn journal_page(
                 limit: PAGE_SIZE,
                 has_more: false,
                 quoted: vec![],
+                readable: state.app.journal_classes(actor, cid).await?,
             },
             e,
         ),
@@ -499,7 +500,8 @@ async fn journal_page(
     } else {
         v.sensitivity.clone()
     };
-    let classes = state.app.journal_classes(actor, cid).await?;
+    // The classes come with the timeline's own decision: no second facts query.
+    let classes = &timeline.readable;
     let sensitivity_opts = Sensitivity::ALL
         .iter()
         .filter(|s| classes.contains(*s))
