@@ -24,7 +24,7 @@ use tvaers_domain::plan::AreaCode;
 use tvaers_domain::search::{SearchQuery, snippet};
 use tvaers_domain::staff::Profession;
 use tvaers_domain::terminology::fsiii_display;
-use tvaers_store::{IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, StoreError};
+use tvaers_store::{FactsScope, IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, StoreError};
 
 use crate::meetings::{copenhagen_offset, parse_local_datetime};
 use crate::policy::{self, Action, Resource};
@@ -602,13 +602,21 @@ impl App {
             self.ensure_citizen(c).await?;
         }
         let mut query = SearchQuery::parse(&input.q)?;
-        let (scope, purposes) = match citizen {
+        let scope = match citizen {
             Some(c) => {
                 query = query.within(c);
                 let classes = self.journal_classes(actor, c).await?;
-                (ReadScope::one(c, classes), BTreeMap::new())
+                ReadScope::one(c, classes)
             }
-            None => self.reader_scope(actor).await?,
+            None => {
+                let (scope, listed) = self.reader_scope(actor).await?;
+                if let Some(citizens) = listed
+                    && !citizens.is_empty()
+                {
+                    query = query.within_any(&citizens);
+                }
+                scope
+            }
         };
         let page = Page::new(input.limit.unwrap_or(20), input.offset.unwrap_or(0));
         let found = self.store.search_journal(&query, &scope, page).await?;
@@ -618,6 +626,7 @@ impl App {
         if citizen.is_none() {
             let shown: BTreeSet<CitizenId> =
                 found.hits.iter().map(|h| h.entry.citizen_id).collect();
+            let purposes = self.read_purposes(actor, &shown).await?;
             events.extend(
                 shown
                     .into_iter()
@@ -787,7 +796,7 @@ impl App {
             None,
         )
         .await?;
-        let (sens, purposes) = self.reader_scope(actor).await?;
+        let (sens, _) = self.reader_scope(actor).await?;
         let units = &actor.unit_ids;
         let unread = self
             .store
@@ -814,6 +823,7 @@ impl App {
         let messages = self.store.inbox(actor.staff_id, units, &sens, 100).await?;
         // Showing a message is reading that citizen's journal.
         let shown: BTreeSet<CitizenId> = messages.iter().map(|m| m.entry.citizen_id).collect();
+        let purposes = self.read_purposes(actor, &shown).await?;
         self.record_all(
             shown
                 .into_iter()
@@ -1071,34 +1081,47 @@ impl App {
         Ok(policy::journal_classes(actor, citizen, &facts))
     }
 
-    /// Every journal the actor may read across citizens, with the classes
-    /// readable in each, and the purpose the policy gives for each citizen
-    /// (for the audit trail). The candidates are the citizens the actor works
-    /// with or holds a grant for; the policy decides on each.
-    async fn reader_scope(
-        &self,
-        actor: &Actor,
-    ) -> AppResult<(ReadScope, BTreeMap<CitizenId, String>)> {
-        let all = self
+    /// Every journal the actor may read across citizens. Up to
+    /// `Settings::listed_scope_max` candidates (citizens the actor works with or holds
+    /// a grant for) are listed with the classes the policy gives each, and
+    /// returned so a search can be restricted to them inside the full-text
+    /// index. Beyond that the policy goes into the query as a table over the
+    /// facts ([`policy::journal_read_table`]) and is applied to each row the
+    /// query meets: a unit with 50,000 open cases costs nothing up front.
+    async fn reader_scope(&self, actor: &Actor) -> AppResult<(ReadScope, Option<Vec<CitizenId>>)> {
+        let now = OffsetDateTime::now_utc();
+        let listed = self
             .store
             .journal_reader_facts(
                 actor.staff_id,
                 actor.organisation_id,
-                OffsetDateTime::now_utc(),
+                now,
+                self.settings().listed_scope_max,
             )
             .await?;
+        let Some(all) = listed else {
+            let (general, health) = policy::journal_read_table(actor);
+            let scope = ReadScope {
+                grants: Vec::new(),
+                by_facts: Some(FactsScope {
+                    staff_id: actor.staff_id,
+                    organisation_id: actor.organisation_id,
+                    now,
+                    general,
+                    health,
+                }),
+            };
+            return Ok((scope, None));
+        };
         let mut general = Vec::new();
         let mut health = Vec::new();
-        let mut purposes = BTreeMap::new();
         for (c, facts) in all {
-            let policy::Decision::Allow(purpose) =
-                policy::allowed(actor, Action::Read, Resource::Citizen(c), &facts)
-            else {
+            let classes = policy::journal_classes(actor, c, &facts);
+            if classes.is_empty() {
                 continue;
-            };
-            purposes.insert(c, purpose.to_string());
+            }
             general.push(c);
-            if policy::journal_classes(actor, c, &facts).contains(&Sensitivity::Health) {
+            if classes.contains(&Sensitivity::Health) {
                 health.push(c);
             }
         }
@@ -1107,6 +1130,7 @@ impl App {
             .copied()
             .filter(|s| *s != Sensitivity::Health)
             .collect();
+        let candidates = general.clone();
         let scope = ReadScope {
             grants: vec![
                 ScopeGrant {
@@ -1118,8 +1142,40 @@ impl App {
                     sensitivities: vec![Sensitivity::Health],
                 },
             ],
+            by_facts: None,
         };
-        Ok((scope, purposes))
+        Ok((scope, Some(candidates)))
+    }
+
+    /// The purpose the policy gives for reading each of `citizens` (for the
+    /// audit events of showing their journal text in a list).
+    async fn read_purposes(
+        &self,
+        actor: &Actor,
+        citizens: &BTreeSet<CitizenId>,
+    ) -> AppResult<BTreeMap<CitizenId, String>> {
+        if citizens.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let ids: Vec<CitizenId> = citizens.iter().copied().collect();
+        let facts = self
+            .store
+            .access_facts_many(
+                actor.staff_id,
+                actor.organisation_id,
+                &ids,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+        Ok(facts
+            .into_iter()
+            .filter_map(|(c, f)| {
+                match policy::allowed(actor, Action::Read, Resource::Citizen(c), &f) {
+                    policy::Decision::Allow(purpose) => Some((c, purpose.to_string())),
+                    policy::Decision::Deny(_) => None,
+                }
+            })
+            .collect())
     }
 }
 

@@ -48,6 +48,10 @@ pub struct Settings {
     /// Off only to measure what the policy and the audit trail cost (`bench/run`);
     /// never in service. The binary refuses it without an explicit opt-in.
     pub access_checks: bool,
+    /// A search across journals lists the reader's citizens (and restricts
+    /// the full-text index to them) up to this many; beyond it the policy is
+    /// applied per row inside the query. Both give the same hits (tested).
+    pub listed_scope_max: usize,
 }
 
 impl Default for Settings {
@@ -62,6 +66,7 @@ impl Default for Settings {
             lockout_after: 5,
             lockout_for: time::Duration::minutes(15),
             access_checks: true,
+            listed_scope_max: 500,
         }
     }
 }

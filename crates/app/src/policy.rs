@@ -506,6 +506,28 @@ pub fn journal_classes(actor: &Actor, citizen: CitizenId, f: &Facts) -> Vec<Sens
         .collect()
 }
 
+/// The policy over every possible [`Facts`] for reading journals: the codes
+/// ([`Facts::code`]) whose citizen's entries the actor may read, and those
+/// whose sensitive health entries too — [`journal_classes`] for all 128
+/// combinations of facts, so a query can apply it to each row it meets
+/// without listing the citizens ([`tvaers_store::FactsScope`]). The policy
+/// never looks at which citizen it is, only at the facts.
+pub fn journal_read_table(actor: &Actor) -> (Vec<u8>, Vec<u8>) {
+    let anyone = CitizenId(uuid::Uuid::nil());
+    let mut general = Vec::new();
+    let mut health = Vec::new();
+    for code in 0..Facts::CODES {
+        let classes = journal_classes(actor, anyone, &Facts::from_code(code));
+        if classes.iter().any(|s| *s != Sensitivity::Health) {
+            general.push(code);
+        }
+        if classes.contains(&Sensitivity::Health) {
+            health.push(code);
+        }
+    }
+    (general, health)
+}
+
 /// Whether the citizen may see an entry of class `s` in their own journal
 /// (the portal arrives later; the rule is here now): never third-party information.
 pub fn citizen_may_read_entry(s: Sensitivity) -> bool {

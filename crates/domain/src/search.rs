@@ -86,8 +86,9 @@ pub type Phrase = Vec<String>;
 pub struct SearchQuery {
     pub must: Vec<Vec<Phrase>>,
     pub must_not: Vec<Phrase>,
-    /// Restricts the search to one citizen (added by the use case, not typed).
-    pub citizen: Option<String>,
+    /// Restricts the search to these citizens' entries, any of them (added by
+    /// the use case, not typed); empty: no restriction by citizen.
+    pub citizens: Vec<String>,
 }
 
 impl SearchQuery {
@@ -178,8 +179,14 @@ impl SearchQuery {
     }
 
     /// The same query restricted to one citizen's entries.
-    pub fn within(mut self, citizen: CitizenId) -> Self {
-        self.citizen = Some(citizen_token(citizen));
+    pub fn within(self, citizen: CitizenId) -> Self {
+        self.within_any(&[citizen])
+    }
+
+    /// The same query restricted to the entries of any of `citizens` — inside
+    /// the full-text index, so hits outside them are never read.
+    pub fn within_any(mut self, citizens: &[CitizenId]) -> Self {
+        self.citizens = citizens.iter().map(|c| citizen_token(*c)).collect();
         self
     }
 

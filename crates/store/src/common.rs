@@ -1079,6 +1079,38 @@ macro_rules! impl_store {
 
         /// Where the reader may look: for each grant, its citizens and the
         /// classes readable for them; false when nothing is.
+        /// The access facts of citizen `citizen` (a column or placeholder) for
+        /// one staff member as one number, [`AccessFacts::code`]: the only
+        /// definition of the facts, used for one citizen (`access_facts`) and
+        /// per row of a search over every journal ([`crate::FactsScope`]).
+        fn facts_code_sql(citizen: &str, staff: &str, now: &str, org: &str, today: &str) -> String {
+            // Five probes, not seven: both grant kinds in one, both consent scopes in one.
+            format!(
+                "(CASE WHEN EXISTS (SELECT 1 FROM plan_members fm WHERE fm.citizen_id = {citizen} AND fm.staff_id = {staff}) THEN 1 ELSE 0 END \
+                 + CASE WHEN EXISTS (SELECT 1 FROM cases fk JOIN staff_units fsu ON fsu.unit_id = fk.responsible_unit_id \
+                     WHERE fk.citizen_id = {citizen} AND fk.closed_on IS NULL AND fsu.staff_id = {staff}) THEN 2 ELSE 0 END \
+                 + COALESCE((SELECT SUM(DISTINCT CASE fg.kind WHEN 'break_glass' THEN 4 WHEN 'intake' THEN 8 ELSE 0 END) \
+                     FROM access_grants fg WHERE fg.citizen_id = {citizen} AND fg.staff_id = {staff} AND fg.expires_at > {now}), 0) \
+                 + COALESCE((SELECT MAX(CASE WHEN fc.scope = 'health' THEN 48 ELSE 16 END) FROM consents fc \
+                     WHERE fc.citizen_id = {citizen} AND (fc.organisation_id IS NULL OR fc.organisation_id = {org}) \
+                     AND fc.scope IN ('general', 'health') AND fc.withdrawn_at IS NULL AND fc.valid_from <= {today} \
+                     AND (fc.valid_to IS NULL OR fc.valid_to >= {today})), 0) \
+                 + CASE WHEN EXISTS (SELECT 1 FROM organisations fo WHERE fo.id = {org} AND fo.kind = 'municipality') THEN 64 ELSE 0 END)"
+            )
+        }
+
+        /// Whether the staff member has any relationship to the citizen (the
+        /// facts of the lowest four bits): a cheap first test that spares the
+        /// full facts of the many rows a search meets that have none.
+        fn related_sql(citizen: &str, staff: &str, now: &str) -> String {
+            format!(
+                "(EXISTS (SELECT 1 FROM cases fk JOIN staff_units fsu ON fsu.unit_id = fk.responsible_unit_id \
+                   WHERE fk.citizen_id = {citizen} AND fk.closed_on IS NULL AND fsu.staff_id = {staff}) \
+                 OR EXISTS (SELECT 1 FROM plan_members fm WHERE fm.citizen_id = {citizen} AND fm.staff_id = {staff}) \
+                 OR EXISTS (SELECT 1 FROM access_grants fg WHERE fg.citizen_id = {citizen} AND fg.staff_id = {staff} AND fg.expires_at > {now}))"
+            )
+        }
+
         fn scope_sql(scope: &crate::ReadScope, a: &mut Args) -> String {
             let parts: Vec<String> = scope
                 .grants
@@ -1093,7 +1125,48 @@ macro_rules! impl_store {
                     format!("({c} AND {s})")
                 })
                 .collect();
+            let mut parts = parts;
+            if let Some(f) = &scope.by_facts {
+                parts.push(facts_scope_sql(f, "e.citizen_id", "e.sensitivity", a));
+            }
             if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
+        }
+
+        /// The policy's table as a predicate on one row: the row's facts code,
+        /// plus 128 for a sensitive health entry, must be one the table admits.
+        fn facts_scope_sql(f: &crate::FactsScope, citizen: &str, sensitivity: &str, a: &mut Args) -> String {
+            let keys: Vec<String> = f
+                .general
+                .iter()
+                .map(|c| u16::from(*c))
+                .chain(f.health.iter().map(|c| u16::from(*c) + u16::from(AccessFacts::CODES)))
+                .map(|k| k.to_string())
+                .collect();
+            if keys.is_empty() {
+                return "1 = 0".into();
+            }
+            let (staff, now) = (a.push(Arg::Uuid(f.staff_id.0)), a.push(Arg::Time(f.now)));
+            let code = facts_code_sql(
+                citizen,
+                &staff,
+                &now,
+                &a.push(Arg::Uuid(f.organisation_id.0)),
+                &a.push(Arg::Date(f.now.to_offset(time::UtcOffset::UTC).date())),
+            );
+            let health = a.push(Arg::Text(tvaers_domain::journal::Sensitivity::Health.code().to_string()));
+            let admitted = format!(
+                "((CASE WHEN {sensitivity} = {health} THEN {} ELSE 0 END + {code}) IN ({}))",
+                AccessFacts::CODES,
+                keys.join(", ")
+            );
+            // When the table admits nobody without a relationship (the policy
+            // as it stands), test for one first.
+            let unrelated = 0b1111;
+            if f.general.iter().chain(&f.health).all(|c| c & unrelated != 0) {
+                format!("({} AND {admitted})", related_sql(citizen, &staff, &now))
+            } else {
+                admitted
+            }
         }
 
         #[async_trait]
@@ -2479,20 +2552,8 @@ macro_rules! impl_store {
                 now: OffsetDateTime,
             ) -> Result<AccessFacts> {
                 let now = now.to_offset(time::UtcOffset::UTC);
-                let consent = "SELECT 1 FROM consents c WHERE c.citizen_id = $1 AND (c.organisation_id IS NULL OR c.organisation_id = $4) \
-                     AND c.scope IN ('general', 'health') AND c.withdrawn_at IS NULL AND c.valid_from <= $5 AND (c.valid_to IS NULL OR c.valid_to >= $5)";
-                let sql = format!(
-                    "SELECT \
-                       EXISTS (SELECT 1 FROM plan_members m WHERE m.citizen_id = $1 AND m.staff_id = $2) AS team, \
-                       EXISTS (SELECT 1 FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
-                               WHERE k.citizen_id = $1 AND k.closed_on IS NULL AND su.staff_id = $2) AS unit_case, \
-                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = $1 AND g.staff_id = $2 AND g.kind = 'break_glass' AND g.expires_at > $3) AS glass, \
-                       EXISTS (SELECT 1 FROM access_grants g WHERE g.citizen_id = $1 AND g.staff_id = $2 AND g.kind = 'intake' AND g.expires_at > $3) AS intake, \
-                       EXISTS ({consent}) AS consent_general, \
-                       EXISTS ({consent} AND c.scope = 'health') AS consent_health, \
-                       EXISTS (SELECT 1 FROM organisations o WHERE o.id = $4 AND o.kind = 'municipality') AS municipal"
-                );
-                let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                let sql = format!("SELECT CAST({} AS BIGINT) AS code", facts_code_sql("$1", "$2", "$3", "$4", "$5"));
+                let code: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                     .bind(citizen_id.0)
                     .bind(staff_id.0)
                     .bind(now)
@@ -2501,15 +2562,40 @@ macro_rules! impl_store {
                     .fetch_one(self.read())
                     .await
                     .map_err(map_err)?;
-                Ok(AccessFacts {
-                    on_care_team: r.try_get("team").map_err(map_err)?,
-                    unit_case: r.try_get("unit_case").map_err(map_err)?,
-                    break_glass: r.try_get("glass").map_err(map_err)?,
-                    intake: r.try_get("intake").map_err(map_err)?,
-                    consent_general: r.try_get("consent_general").map_err(map_err)?,
-                    consent_health: r.try_get("consent_health").map_err(map_err)?,
-                    municipal: r.try_get("municipal").map_err(map_err)?,
-                })
+                u8::try_from(code)
+                    .map(AccessFacts::from_code)
+                    .map_err(|_| corrupt(&format!("access facts code {code}")))
+            }
+
+            async fn access_facts_many(
+                &self,
+                staff_id: StaffId,
+                organisation_id: OrganisationId,
+                citizens: &[CitizenId],
+                now: OffsetDateTime,
+            ) -> Result<Vec<(CitizenId, AccessFacts)>> {
+                let mut out = Vec::with_capacity(citizens.len());
+                for chunk in citizens.chunks(MAX_BINDS / 2) {
+                    let mut a = Args::default();
+                    let code = facts_code_sql(
+                        "cz.id",
+                        &a.push(Arg::Uuid(staff_id.0)),
+                        &a.push(Arg::Time(now)),
+                        &a.push(Arg::Uuid(organisation_id.0)),
+                        &a.push(Arg::Date(now.to_offset(time::UtcOffset::UTC).date())),
+                    );
+                    let ids: Vec<Uuid> = chunk.iter().map(|c| c.0).collect();
+                    let within = uuids_sql("cz.id", &ids, &mut a);
+                    let sql = format!("SELECT cz.id AS id, CAST({code} AS BIGINT) AS code FROM citizens cz WHERE {within}");
+                    for r in a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)? {
+                        let code: i64 = r.try_get("code").map_err(map_err)?;
+                        let facts = u8::try_from(code)
+                            .map(AccessFacts::from_code)
+                            .map_err(|_| corrupt(&format!("access facts code {code}")))?;
+                        out.push((CitizenId(r.try_get("id").map_err(map_err)?), facts));
+                    }
+                }
+                Ok(out)
             }
 
             async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()> {
@@ -2949,71 +3035,76 @@ macro_rules! impl_store {
                     return Ok(crate::JournalSearchResult::default());
                 }
                 // The scope is part of the WHERE clause, so entries outside it
-                // are neither counted, ranked nor returned. At most CAP + 1
-                // candidates are read — the newest hits in scope — and ranked:
-                // with up to 1,000 hits that is all of them; beyond, a common
-                // word costs a thousand rows instead of a million, and the
-                // newest are what casework looks for.
-                let build = |hits: bool, capped: bool| -> (String, Args) {
-                    let mut a = Args::default();
-                    let qp = a.push(Arg::Text(<$store>::fts_query(q)));
-                    let matches = <$store>::fts_match_sql(&qp);
-                    let scope_sql = scope_sql(scope, &mut a);
-                    let key = <$store>::FTS_KEY;
-                    let from = format!(
-                        "{} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} AND {scope_sql}",
-                        <$store>::FTS_TABLE,
-                    );
-                    let cap = crate::SEARCH_COUNT_CAP + 1;
-                    // Up to the cap every hit is a candidate: no order needed
-                    // (and none paid for: PostgreSQL would sort every hit).
-                    let newest = if capped { format!(" ORDER BY i.{key} DESC") } else { String::new() };
-                    let sql = if hits {
-                        format!(
-                            "{JOURNAL_SELECT}, c.given_name, c.family_name FROM \
-                             (SELECT i.{key} AS hit, {} AS score FROM {from}{newest} LIMIT {cap}) k \
-                             JOIN journal_entries e ON e.seq = k.hit JOIN citizens c ON c.id = e.citizen_id \
-                             LEFT JOIN journal_entries s ON s.supersedes = e.id \
-                             ORDER BY k.score, e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
-                            <$store>::fts_rank_sql(&qp, q),
-                            page.limit,
-                            page.offset
-                        )
-                    } else {
-                        // Counting stops one past the cap: enough to say "over 1,000".
-                        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} LIMIT {cap}) t")
-                    };
-                    (sql, a)
-                };
-                let (count_sql, count_args) = build(false, false);
+                // are neither counted, ranked nor returned. One query reads the
+                // candidates — the newest CAP + 1 hits in scope, newest first,
+                // which the full-text index delivers in that order and stops
+                // at — with what ranking needs; up to 1,000 hits that is all of
+                // them, beyond it a common word costs a thousand rows instead
+                // of a million, and the newest are what casework looks for.
+                // The page is then ranked here and only its entries are read.
+                let mut a = Args::default();
+                let qp = a.push(Arg::Text(<$store>::fts_query(q)));
+                let matches = <$store>::fts_match_sql(&qp);
+                let scope_sql = scope_sql(scope, &mut a);
+                let key = <$store>::FTS_KEY;
+                let sql = format!(
+                    "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
+                     FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} AND {scope_sql} \
+                     ORDER BY i.{key} DESC LIMIT {}",
+                    <$store>::fts_rank_sql(&qp, q),
+                    <$store>::FTS_TABLE,
+                    crate::SEARCH_COUNT_CAP + 1
+                );
                 // Not kept as prepared statements: a generic plan (PostgreSQL
-                // switches to one after five runs) cannot see how many
-                // citizens the scope holds nor how common the words are, and
-                // picked plans that ran for minutes at 10 M entries.
-                let total: i64 = count_args
-                    .bind(sqlx::query(sqlx::AssertSqlSafe(count_sql)).persistent(false))
-                    .fetch_one(self.read())
-                    .await
-                    .map_err(map_err)?
-                    .try_get(0)
-                    .map_err(map_err)?;
-                if total == 0 {
-                    return Ok(crate::JournalSearchResult::default());
-                }
-                let capped = total > crate::SEARCH_COUNT_CAP;
-                let total = total.min(crate::SEARCH_COUNT_CAP);
-                let (sql, a) = build(true, capped);
-                let hits = a
+                // switches to one after five runs) cannot see how common the
+                // words are, and picked plans that ran for minutes at 10 M entries.
+                let mut candidates: Vec<(f64, OffsetDateTime, i64)> = a
                     .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
                     .fetch_all(self.read())
                     .await
                     .map_err(map_err)?
                     .iter()
                     .map(|r| {
-                        let (_, entry) = row_journal(r)?;
-                        Ok(crate::JournalHit { entry, citizen_name: citizen_name(r)? })
+                        Ok((
+                            r.try_get::<f64, _>("score").map_err(map_err)?,
+                            r.try_get::<OffsetDateTime, _>("occurred_at").map_err(map_err)?,
+                            r.try_get::<i64, _>("hit").map_err(map_err)?,
+                        ))
                     })
-                    .collect::<Result<Vec<_>>>()?;
+                    .collect::<Result<_>>()?;
+                let capped = candidates.len() as i64 > crate::SEARCH_COUNT_CAP;
+                candidates.truncate(crate::SEARCH_COUNT_CAP as usize);
+                let total = candidates.len() as i64;
+                // Best match first, then the newest event.
+                candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)).then(y.2.cmp(&x.2)));
+                let shown: Vec<i64> = candidates
+                    .iter()
+                    .skip(usize::try_from(page.offset).unwrap_or(0))
+                    .take(usize::try_from(page.limit).unwrap_or(0))
+                    .map(|c| c.2)
+                    .collect();
+                if shown.is_empty() {
+                    return Ok(crate::JournalSearchResult { total, capped, hits: Vec::new() });
+                }
+                let mut a = Args::default();
+                let seqs: Vec<String> = shown.iter().map(|s| a.push(Arg::Int(*s))).collect();
+                let sql = format!(
+                    "{JOURNAL_SELECT}, c.given_name, c.family_name \
+                     FROM {JOURNAL_FROM} JOIN citizens c ON c.id = e.citizen_id WHERE e.seq IN ({})",
+                    seqs.join(", ")
+                );
+                let mut hits: std::collections::HashMap<i64, crate::JournalHit> = a
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        let (seq, entry) = row_journal(r)?;
+                        Ok((seq, crate::JournalHit { entry, citizen_name: citizen_name(r)? }))
+                    })
+                    .collect::<Result<_>>()?;
+                let hits = shown.iter().filter_map(|s| hits.remove(s)).collect();
                 Ok(crate::JournalSearchResult { total, capped, hits })
             }
 
@@ -3277,7 +3368,8 @@ macro_rules! impl_store {
                 staff_id: StaffId,
                 organisation_id: OrganisationId,
                 now: OffsetDateTime,
-            ) -> Result<Vec<(CitizenId, AccessFacts)>> {
+                limit: usize,
+            ) -> Result<Option<Vec<(CitizenId, AccessFacts)>>> {
                 // The same facts as `access_facts`, for every candidate at once,
                 // read as sets (one index range each) rather than seven
                 // correlated probes per candidate: a unit with 16,000 open
@@ -3300,7 +3392,8 @@ macro_rules! impl_store {
                     ("SELECT g.citizen_id AS id, g.kind AS kind FROM access_grants g WHERE g.staff_id = $1 AND g.expires_at > $2", 2),
                 ];
                 for (sql, which) in sets {
-                    let mut q = sqlx::query(sql).bind(staff_id.0);
+                    let sql = format!("{sql} LIMIT {}", limit.saturating_add(1));
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(staff_id.0);
                     if which == 2 {
                         q = q.bind(now);
                     }
@@ -3308,6 +3401,9 @@ macro_rules! impl_store {
                         .fetch_all(self.read())
                         .await
                         .map_err(map_err)?;
+                    if rows.len() > limit {
+                        return Ok(None);
+                    }
                     for r in rows {
                         let id: Uuid = r.try_get("id").map_err(map_err)?;
                         let kind: String = r.try_get("kind").map_err(map_err)?;
@@ -3320,6 +3416,9 @@ macro_rules! impl_store {
                             _ => {}
                         }
                     }
+                }
+                if facts.len() > limit {
+                    return Ok(None);
                 }
                 // Consents of the candidates only.
                 let consents = sqlx::query(
@@ -3349,7 +3448,7 @@ macro_rules! impl_store {
                         }
                     }
                 }
-                Ok(facts.into_iter().map(|(id, f)| (CitizenId(id), f)).collect())
+                Ok(Some(facts.into_iter().map(|(id, f)| (CitizenId(id), f)).collect()))
             }
         }
 

@@ -183,6 +183,43 @@ pub struct AccessFacts {
     pub municipal: bool,
 }
 
+impl AccessFacts {
+    /// How many distinct facts there are: a decision over them is a table of
+    /// this many rows, which is how the policy reaches into a search over
+    /// every journal ([`FactsScope`]).
+    pub const CODES: u8 = 128;
+
+    /// The facts as a number, one bit per fact, in the order the fields are
+    /// declared. The SQL of [`FactsScope`] computes the same number per row.
+    pub fn code(&self) -> u8 {
+        [
+            self.on_care_team,
+            self.unit_case,
+            self.break_glass,
+            self.intake,
+            self.consent_general,
+            self.consent_health,
+            self.municipal,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0, |acc, (i, b)| acc | (u8::from(*b) << i))
+    }
+
+    pub fn from_code(code: u8) -> AccessFacts {
+        let bit = |i: u8| code & (1 << i) != 0;
+        AccessFacts {
+            on_care_team: bit(0),
+            unit_case: bit(1),
+            break_glass: bit(2),
+            intake: bit(3),
+            consent_general: bit(4),
+            consent_health: bit(5),
+            municipal: bit(6),
+        }
+    }
+}
+
 /// A plan on someone's "Mit arbejde".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRef {
@@ -312,6 +349,24 @@ pub struct JournalFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadScope {
     pub grants: Vec<ScopeGrant>,
+    /// Besides the grants: every entry whose citizen's facts (for this staff
+    /// member, computed in the query for each candidate row) the policy admits.
+    /// For a reader of tens of thousands of citizens this replaces listing
+    /// them: only the rows a search actually meets are looked at.
+    pub by_facts: Option<FactsScope>,
+}
+
+/// The access policy as a table over [`AccessFacts::code`]: which facts admit
+/// the classes other than sensitive health, and which admit health too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactsScope {
+    pub staff_id: StaffId,
+    pub organisation_id: OrganisationId,
+    pub now: OffsetDateTime,
+    /// Codes whose citizen's entries are readable (classes other than health).
+    pub general: Vec<u8>,
+    /// Codes whose citizen's sensitive health entries are readable as well.
+    pub health: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,6 +386,7 @@ impl ReadScope {
                 citizens: vec![citizen],
                 sensitivities,
             }],
+            by_facts: None,
         }
     }
 
@@ -339,6 +395,10 @@ impl ReadScope {
         self.grants
             .iter()
             .all(|g| g.citizens.is_empty() || g.sensitivities.is_empty())
+            && self
+                .by_facts
+                .as_ref()
+                .is_none_or(|f| f.general.is_empty() && f.health.is_empty())
     }
 }
 
@@ -624,6 +684,14 @@ pub trait Store: Send + Sync + 'static {
         citizen_id: CitizenId,
         now: OffsetDateTime,
     ) -> Result<AccessFacts>;
+    /// [`Store::access_facts`] for each of `citizens` that exists, in one query.
+    async fn access_facts_many(
+        &self,
+        staff_id: StaffId,
+        organisation_id: OrganisationId,
+        citizens: &[CitizenId],
+        now: OffsetDateTime,
+    ) -> Result<Vec<(CitizenId, AccessFacts)>>;
     async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()>;
     /// Records the withdrawal; `NotFound` when there is no such active consent.
     async fn withdraw_consent(
@@ -793,12 +861,15 @@ pub trait Store: Send + Sync + 'static {
     /// the staff member may work with — on a care team, with an open case in
     /// one of their units, or holding an unexpired grant — in one query; the
     /// policy then decides which of them the journal search may look in.
+    /// `None` when there are more than `limit` candidates: the caller then
+    /// hands the policy to the query instead of a list ([`FactsScope`]).
     async fn journal_reader_facts(
         &self,
         staff_id: StaffId,
         organisation_id: OrganisationId,
         now: OffsetDateTime,
-    ) -> Result<Vec<(CitizenId, AccessFacts)>>;
+        limit: usize,
+    ) -> Result<Option<Vec<(CitizenId, AccessFacts)>>>;
 }
 
 /// Opens the store named by `database_url` (`postgres://…`) or else the SQLite

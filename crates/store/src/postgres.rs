@@ -117,8 +117,9 @@ impl PgStore {
                 format!("({})", a.join(" | "))
             })
             .collect();
-        if let Some(c) = &q.citizen {
-            clauses.push(quote_lexeme(c));
+        if !q.citizens.is_empty() {
+            let any: Vec<String> = q.citizens.iter().map(|c| quote_lexeme(c)).collect();
+            clauses.push(format!("({})", any.join(" | ")));
         }
         for n in &q.must_not {
             clauses.push(format!("!{}", phrase(n)));

@@ -170,8 +170,13 @@ impl SqliteStore {
                 format!("({})", a.join(" OR "))
             })
             .collect();
-        if let Some(c) = &q.citizen {
-            clauses.push(phrase(std::slice::from_ref(c)));
+        if !q.citizens.is_empty() {
+            let any: Vec<String> = q
+                .citizens
+                .iter()
+                .map(|c| phrase(std::slice::from_ref(c)))
+                .collect();
+            clauses.push(format!("({})", any.join(" OR ")));
         }
         let mut out = format!("({})", clauses.join(" AND "));
         for n in &q.must_not {

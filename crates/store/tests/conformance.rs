@@ -104,6 +104,7 @@ conformance!(
     journal_index_catches_up_and_rebuilds,
     messages_count_unread_per_staff_and_team,
     journal_reader_facts_are_the_access_facts_of_related_citizens,
+    a_search_under_the_policy_table_reads_what_the_listed_scope_reads,
     citizens_paged_by_id_with_their_cases,
     plan_import_writes_what_single_writes_write_and_skips_existing,
     statistics_series_stay_exact_under_writes_and_corrections,
@@ -1187,7 +1188,7 @@ use tvaers_domain::journal::{
     EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity,
 };
 use tvaers_domain::search::SearchQuery;
-use tvaers_store::{IndexDoc, JournalFilter, ReadScope, ScopeGrant};
+use tvaers_store::{AccessFacts, FactsScope, IndexDoc, JournalFilter, ReadScope, ScopeGrant};
 
 fn entry(citizen: CitizenId, author: &Staff, at: OffsetDateTime, text: &str) -> JournalEntry {
     JournalEntry {
@@ -1233,6 +1234,7 @@ fn everything_of(citizens: &[CitizenId]) -> ReadScope {
             citizens: citizens.to_vec(),
             sensitivities: all_classes(),
         }],
+        by_facts: None,
     }
 }
 
@@ -1561,6 +1563,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             citizens: vec![a.id, b.id],
             sensitivities: not_health.clone(),
         }],
+        by_facts: None,
     };
     let (n, t) = texts(&*s, "natten", &no_health).await;
     assert_eq!((n, t.len()), (0, 0));
@@ -1577,6 +1580,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
                 sensitivities: vec![Sensitivity::Health],
             },
         ],
+        by_facts: None,
     };
     assert_eq!(texts(&*s, "natten", &mixed).await.0, 1);
     assert_eq!(texts(&*s, "faldet", &mixed).await.0, 4);
@@ -1588,6 +1592,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             citizens: many,
             sensitivities: all_classes(),
         }],
+        by_facts: None,
     };
     assert_eq!(texts(&*s, "faldet", &big).await.0, 1);
     // Phrases, alternatives and exclusions.
@@ -1818,8 +1823,19 @@ async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dy
     .await
     .unwrap();
     let now = OffsetDateTime::now_utc();
-    let got = s.journal_reader_facts(nurse.id, org.id, now).await.unwrap();
+    let got = s
+        .journal_reader_facts(nurse.id, org.id, now, 10)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got.len(), 1, "{got:?}");
+    // More candidates than the caller wants listed: none are.
+    assert_eq!(
+        s.journal_reader_facts(nurse.id, org.id, now, 0)
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(got[0].0, open.id);
     assert!(got[0].1.unit_case);
     let one = s
@@ -1827,6 +1843,205 @@ async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dy
         .await
         .unwrap();
     assert_eq!(got[0].1, one);
+}
+
+/// The facts computed per row inside a search (`FactsScope`) are the facts
+/// `access_facts` gives, and the table admits exactly the entries a listed
+/// scope built from those facts admits: for every relationship the facts can
+/// express (team, open case, closed case, break the glass, intake, consents,
+/// none) and every class.
+async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Arc<dyn Store>) {
+    use tvaers_domain::access::{
+        AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind,
+    };
+    let (org, unit, nurse) = seed_org(&*s).await;
+    let now = OffsetDateTime::now_utc();
+    let names = [
+        "Team", "Sag", "Lukket", "Glas", "Udløbet", "Oprettet", "Samtykke", "Ingen",
+    ];
+    let mut people = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let c = citizen(
+            &format!("0{}0{}61-4285", i % 3 + 1, i % 9 + 1),
+            name,
+            "Fælles",
+        );
+        s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+            .await
+            .unwrap();
+        for (k, sens) in Sensitivity::ALL.iter().enumerate() {
+            let mut e = entry(
+                c.id,
+                &nurse,
+                datetime!(2026-03-01 09:00 UTC) + time::Duration::minutes(k as i64),
+                &format!("Faldt ved sengen, notat {k} om {name}."),
+            );
+            e.sensitivity = *sens;
+            add(&*s, &e).await;
+        }
+        people.push(c);
+    }
+    let case = |citizen_id, closed_on| Case {
+        id: CaseId::new(),
+        citizen_id,
+        area: CaseArea::HomeCare,
+        title: "Hjemmepleje".into(),
+        legal_basis: "Serviceloven § 83".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(nurse.id),
+        opened_on: date!(2026 - 01 - 10),
+        closed_on,
+    };
+    s.create_case(
+        &case(people[1].id, None),
+        &audit(AuditAction::Create, Some(people[1].id)),
+    )
+    .await
+    .unwrap();
+    s.create_case(
+        &case(people[2].id, Some(date!(2026 - 02 - 01))),
+        &audit(AuditAction::Create, Some(people[2].id)),
+    )
+    .await
+    .unwrap();
+    let grant = |citizen_id, kind, expires_at| AccessGrant {
+        id: uuid::Uuid::new_v4(),
+        citizen_id,
+        staff_id: nurse.id,
+        kind,
+        reason: "Akut indlæggelse, skal se medicinlisten".into(),
+        granted_at: now - time::Duration::hours(3),
+        expires_at,
+        reviewed_at: None,
+        reviewed_by: None,
+        review_note: None,
+    };
+    for (who, kind, expires) in [
+        (3, GrantKind::BreakGlass, now + time::Duration::hours(1)),
+        (4, GrantKind::BreakGlass, now - time::Duration::hours(1)),
+        (5, GrantKind::Intake, now + time::Duration::hours(1)),
+    ] {
+        s.add_grant(
+            &grant(people[who].id, kind, expires),
+            &audit(AuditAction::Create, Some(people[who].id)),
+        )
+        .await
+        .unwrap();
+    }
+    s.add_consent(
+        &Consent {
+            id: ConsentId::new(),
+            citizen_id: people[6].id,
+            organisation_id: Some(org.id),
+            scope: ConsentScope::Health,
+            given_how: GivenHow::Written,
+            noted_by: nurse.id,
+            valid_from: date!(2026 - 01 - 01),
+            valid_to: None,
+            note: String::new(),
+            created_at: now,
+            withdrawn_at: None,
+            withdrawn_by: None,
+        },
+        &audit(AuditAction::Create, Some(people[6].id)),
+    )
+    .await
+    .unwrap();
+    // The plan's care team.
+    let (plan, v1) = plan_for(people[0].id, nurse.id);
+    s.create_plan(&plan, &v1, &audit(AuditAction::Create, Some(people[0].id)))
+        .await
+        .unwrap();
+    let ids: Vec<CitizenId> = people.iter().map(|c| c.id).collect();
+    // One query gives what one query per citizen gives.
+    let mut many = s
+        .access_facts_many(nurse.id, org.id, &ids, now)
+        .await
+        .unwrap();
+    many.sort_by_key(|(c, _)| ids.iter().position(|x| x == c));
+    let mut single = Vec::new();
+    for c in &ids {
+        single.push((*c, s.access_facts(nurse.id, org.id, *c, now).await.unwrap()));
+    }
+    assert_eq!(many, single);
+    assert!(single[0].1.on_care_team && single[1].1.unit_case && !single[2].1.unit_case);
+    assert!(single[3].1.break_glass && !single[4].1.break_glass && single[5].1.intake);
+    assert!(
+        single[6].1.consent_health
+            && single[7].1.code()
+                == AccessFacts {
+                    municipal: true,
+                    ..Default::default()
+                }
+                .code()
+    );
+    // Tables that admit different facts, each compared with the listed scope
+    // the same table gives for these citizens.
+    type Rule = fn(AccessFacts) -> bool;
+    let tables: [(&str, Rule, Rule); 3] = [
+        (
+            "team or case; health on the team",
+            |f| f.on_care_team || f.unit_case,
+            |f| f.on_care_team,
+        ),
+        (
+            "glass or intake; health with consent",
+            |f| f.break_glass || f.intake || f.consent_general,
+            |f| f.consent_health,
+        ),
+        ("everyone; no health", |_| true, |_| false),
+    ];
+    for (what, general, health) in tables {
+        let codes = |p: fn(AccessFacts) -> bool| -> Vec<u8> {
+            (0..AccessFacts::CODES)
+                .filter(|c| p(AccessFacts::from_code(*c)))
+                .collect()
+        };
+        // Health codes are a subset of the general ones, as the policy's are.
+        let by_table = ReadScope {
+            grants: vec![],
+            by_facts: Some(FactsScope {
+                staff_id: nurse.id,
+                organisation_id: org.id,
+                now,
+                general: codes(general),
+                health: (0..AccessFacts::CODES)
+                    .filter(|c| {
+                        let f = AccessFacts::from_code(*c);
+                        general(f) && health(f)
+                    })
+                    .collect(),
+            }),
+        };
+        let listed = ReadScope {
+            grants: vec![
+                ScopeGrant {
+                    citizens: single
+                        .iter()
+                        .filter(|(_, f)| general(*f))
+                        .map(|(c, _)| *c)
+                        .collect(),
+                    sensitivities: Sensitivity::ALL
+                        .iter()
+                        .copied()
+                        .filter(|s| *s != Sensitivity::Health)
+                        .collect(),
+                },
+                ScopeGrant {
+                    citizens: single
+                        .iter()
+                        .filter(|(_, f)| general(*f) && health(*f))
+                        .map(|(c, _)| *c)
+                        .collect(),
+                    sensitivities: vec![Sensitivity::Health],
+                },
+            ],
+            by_facts: None,
+        };
+        let got = texts(&*s, "faldet", &by_table).await;
+        assert!(got.0 > 0, "{what}");
+        assert_eq!(got, texts(&*s, "faldet", &listed).await, "{what}");
+    }
 }
 
 // ---------------------------------------------------------------------------

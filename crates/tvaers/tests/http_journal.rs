@@ -33,6 +33,7 @@ const CPR_2: &str = "010203-1234";
 /// URL, the shutdown trigger and the server task.
 async fn spawn_server(
     store: Arc<dyn Store>,
+    settings: Settings,
 ) -> (
     String,
     oneshot::Sender<()>,
@@ -41,7 +42,7 @@ async fn spawn_server(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    let app = App::new(store, Settings::default());
+    let app = App::new(store, settings);
     let server = tokio::spawn(tvaers_web::serve(listener, app, false, async move {
         let _ = rx.await;
     }));
@@ -177,6 +178,7 @@ http_suite!(
     a_quote_shows_the_quoted_text_only_to_those_who_may_read_it,
     search_finds_danish_inflections_with_highlights,
     search_returns_nothing_from_journals_the_user_may_not_read,
+    search_across_journals_is_the_same_with_the_policy_in_the_query,
     bad_input_is_refused_in_danish_and_nothing_is_stored,
     messages_are_journal_entries_with_unread_counts,
     journal_reads_and_searches_are_audited,
@@ -671,6 +673,99 @@ async fn search_returns_nothing_from_journals_the_user_may_not_read(t: &Ctx) {
     assert!(denied >= 4, "denials are audited");
 }
 
+/// A reader with many citizens gets the policy applied per row inside the
+/// query instead of a list of citizens (`Settings::listed_scope_max`). A
+/// second server over the same database that always does so must answer every
+/// search exactly as this one does: hits, counts, and nothing health-sensitive
+/// for the social worker; and it audits the hits it shows with their purpose.
+async fn search_across_journals_is_the_same_with_the_policy_in_the_query(t: &Ctx) {
+    let nurse = t.login("sygeplejerske").await;
+    let sw = t.login("sagsbehandler").await;
+    let therapist = t.login("terapeut").await;
+    let shared = t.create_citizen(&nurse, CPR, "Ingeborg").await;
+    t.care_team(&nurse, &shared, &[&sw]).await;
+    for (text, sensitivity) in [
+        ("Hiv-prøve taget efter faldet; svar om en uge.", "health"),
+        ("Faldt i badet, ingen skader.", "normal"),
+        ("Naboen fortæller om fald på trappen.", "third_party"),
+        ("Økonomien bekymrer efter faldet.", "social"),
+    ] {
+        t.write(
+            &nurse,
+            &shared,
+            json!({"text": text, "sensitivity": sensitivity}),
+        )
+        .await;
+    }
+    // The social worker registered this one (an intake grant), the nurse did not.
+    let own = t.create_citizen(&sw, CPR_2, "Jens").await;
+    t.write(&sw, &own, json!({"text": "Faldet på cyklen, søger hjælp."}))
+        .await;
+
+    let (base, stop, server) = spawn_server(
+        t.store.clone(),
+        Settings {
+            listed_scope_max: 0,
+            ..Settings::default()
+        },
+    )
+    .await;
+    let by_table = |token: String, q: &'static str| {
+        let (http, url) = (t.http.clone(), format!("{base}/api/v1/journal/search"));
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "q": q }))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    for (who, token) in [
+        ("nurse", &nurse),
+        ("social worker", &sw),
+        ("therapist", &therapist),
+    ] {
+        for q in ["faldet", "hiv", "naboen OR økonomien", "fald -badet"] {
+            let (status, listed) = t.search(token, None, q).await;
+            assert_eq!(status, StatusCode::OK, "{listed}");
+            let (status, table) = by_table(token.clone(), q).await;
+            assert_eq!(status, StatusCode::OK, "{table}");
+            assert_eq!(
+                listed["total"], table["total"],
+                "{who} {q}: {listed} vs {table}"
+            );
+            assert_eq!(hit_texts(&listed), hit_texts(&table), "{who} {q}");
+        }
+    }
+    let (_, sw_hits) = by_table(sw.clone(), "faldet").await;
+    assert_eq!(sw_hits["total"], 4, "{sw_hits}");
+    assert!(
+        !sw_hits.to_string().to_lowercase().contains("hiv"),
+        "{sw_hits}"
+    );
+    let (_, nurse_hits) = by_table(nurse.clone(), "faldet").await;
+    assert_eq!(nurse_hits["total"], 4, "{nurse_hits}");
+    let (_, none) = by_table(therapist.clone(), "faldet").await;
+    assert_eq!(
+        (none["total"].as_i64(), none["hits"].clone()),
+        (Some(0), json!([]))
+    );
+    // Showing a hit is a read of that citizen's journal, with the policy's purpose.
+    let reads: Vec<AuditEvent> = t
+        .audit_of(&own)
+        .await
+        .into_iter()
+        .filter(|e| e.resource_type == "journal_search_hit")
+        .collect();
+    assert!(!reads.is_empty());
+    assert!(reads.iter().all(|e| e.purpose.is_some()), "{reads:?}");
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
 // ---------------------------------------------------------------------------
 // Bad input
 
@@ -988,7 +1083,7 @@ async fn lost_index_rows_come_back_when_a_server_starts(t: &Ctx) {
     assert!(!t.store.journal_index_status().await.unwrap().in_step());
 
     // A server starting on this database notices and catches up by itself.
-    let (_base, stop, server) = spawn_server(t.store.clone()).await;
+    let (_base, stop, server) = spawn_server(t.store.clone(), Settings::default()).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (_, r) = t.search(&nurse, Some(&citizen), "træningen").await;
@@ -1053,7 +1148,7 @@ async fn two_servers_on_one_postgres_find_each_others_entries_within_a_second() 
         let other_store = tvaers_store::open(std::path::Path::new("."), Some(&url))
             .await
             .unwrap();
-        let (other_base, stop, server) = spawn_server(other_store).await;
+        let (other_base, stop, server) = spawn_server(other_store, Settings::default()).await;
         let login_b = async |user: &str| -> String {
             let r: Value = t
                 .http
