@@ -619,7 +619,11 @@ impl App {
             }
         };
         let page = Page::new(input.limit.unwrap_or(20), input.offset.unwrap_or(0));
-        let found = self.store.search_journal(&query, &scope, page).await?;
+        let cap = match citizen {
+            Some(_) => tvaers_store::SEARCH_COUNT_CAP,
+            None => tvaers_store::SEARCH_ALL_COUNT_CAP,
+        };
+        let found = self.store.search_journal(&query, &scope, page, cap).await?;
         // The search itself and a read for every citizen whose journal text is
         // shown, committed together.
         let mut events = vec![ev];

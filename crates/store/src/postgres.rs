@@ -52,6 +52,8 @@ impl PgStore {
 impl PgStore {
     pub(crate) const FTS_TABLE: &'static str = "journal_index";
     pub(crate) const FTS_KEY: &'static str = "seq";
+    /// The first window of sequence numbers a search reads (see `search_journal`).
+    pub(crate) const SEARCH_WINDOW: Option<i64> = Some(50_000);
 
     pub(crate) fn fts_document_sql(param: &str) -> String {
         format!("CAST({param} AS tsvector)")

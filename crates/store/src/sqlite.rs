@@ -98,6 +98,8 @@ impl SqliteStore {
 impl SqliteStore {
     pub(crate) const FTS_TABLE: &'static str = "journal_fts";
     pub(crate) const FTS_KEY: &'static str = "rowid";
+    /// Full-text hits come newest first from FTS5: no windows needed.
+    pub(crate) const SEARCH_WINDOW: Option<i64> = None;
 
     /// The value expression for the `terms` column.
     pub(crate) fn fts_document_sql(param: &str) -> String {

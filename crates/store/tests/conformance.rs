@@ -1240,7 +1240,12 @@ fn everything_of(citizens: &[CitizenId]) -> ReadScope {
 
 async fn texts(s: &dyn Store, q: &str, scope: &ReadScope) -> (i64, Vec<String>) {
     let r = s
-        .search_journal(&SearchQuery::parse(q).unwrap(), scope, Page::new(50, 0))
+        .search_journal(
+            &SearchQuery::parse(q).unwrap(),
+            scope,
+            Page::new(50, 0),
+            tvaers_store::SEARCH_COUNT_CAP,
+        )
         .await
         .unwrap();
     let mut t: Vec<String> = r.hits.iter().map(|h| h.entry.text.clone()).collect();
@@ -1539,6 +1544,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             &SearchQuery::parse("faldet").unwrap().within(a.id),
             &everyone(),
             Page::new(50, 0),
+            tvaers_store::SEARCH_COUNT_CAP,
         )
         .await
         .unwrap();
@@ -1610,10 +1616,49 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             &SearchQuery::parse("fald").unwrap(),
             &everyone(),
             Page::new(2, 0),
+            tvaers_store::SEARCH_COUNT_CAP,
         )
         .await
         .unwrap();
     assert_eq!((page.total, page.hits.len()), (4, 2));
+    // Over the cap: the count stops there, and the hits are the newest.
+    let capped = s
+        .search_journal(
+            &SearchQuery::parse("fald").unwrap(),
+            &everyone(),
+            Page::new(50, 0),
+            2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (capped.total, capped.capped, capped.hits.len()),
+        (2, true, 2)
+    );
+    // Newest = written last (`es` is in writing order).
+    let all: Vec<_> = s
+        .search_journal(
+            &SearchQuery::parse("fald").unwrap(),
+            &everyone(),
+            Page::new(50, 0),
+            50,
+        )
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.entry.id)
+        .collect();
+    let newest: Vec<_> = es
+        .iter()
+        .rev()
+        .map(|e| e.id)
+        .filter(|id| all.contains(id))
+        .take(2)
+        .collect();
+    let mut got: Vec<_> = capped.hits.iter().map(|h| h.entry.id).collect();
+    got.sort_by_key(|id| newest.iter().position(|n| n == id));
+    assert_eq!(got, newest);
 }
 
 async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
