@@ -1834,6 +1834,26 @@ async fn messages_count_unread_per_staff_and_team(s: Arc<dyn Store>) {
     );
 }
 
+/// A home-care case of `unit` with `worker` as case worker, open unless `closed_on`.
+fn home_care_case(
+    citizen_id: CitizenId,
+    unit: &Unit,
+    worker: &Staff,
+    closed_on: Option<time::Date>,
+) -> Case {
+    Case {
+        id: CaseId::new(),
+        citizen_id,
+        area: CaseArea::HomeCare,
+        title: "Hjemmepleje".into(),
+        legal_basis: "Serviceloven § 83".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(worker.id),
+        opened_on: date!(2026 - 01 - 10),
+        closed_on,
+    }
+}
+
 async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dyn Store>) {
     let (org, unit, nurse) = seed_org(&*s).await;
     let open = citizen("070761-4285", "Karen", "Sørensen");
@@ -1844,17 +1864,7 @@ async fn journal_reader_facts_are_the_access_facts_of_related_citizens(s: Arc<dy
             .await
             .unwrap();
     }
-    let mk = |citizen_id, closed_on| Case {
-        id: CaseId::new(),
-        citizen_id,
-        area: CaseArea::HomeCare,
-        title: "Hjemmepleje".into(),
-        legal_basis: "Serviceloven § 83".into(),
-        responsible_unit_id: unit.id,
-        case_worker_id: Some(nurse.id),
-        opened_on: date!(2026 - 01 - 10),
-        closed_on,
-    };
+    let mk = |citizen_id, closed_on| home_care_case(citizen_id, &unit, &nurse, closed_on);
     s.create_case(
         &mk(open.id, None),
         &audit(AuditAction::Create, Some(open.id)),
@@ -1926,17 +1936,7 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
         }
         people.push(c);
     }
-    let case = |citizen_id, closed_on| Case {
-        id: CaseId::new(),
-        citizen_id,
-        area: CaseArea::HomeCare,
-        title: "Hjemmepleje".into(),
-        legal_basis: "Serviceloven § 83".into(),
-        responsible_unit_id: unit.id,
-        case_worker_id: Some(nurse.id),
-        opened_on: date!(2026 - 01 - 10),
-        closed_on,
-    };
+    let case = |citizen_id, closed_on| home_care_case(citizen_id, &unit, &nurse, closed_on);
     s.create_case(
         &case(people[1].id, None),
         &audit(AuditAction::Create, Some(people[1].id)),
