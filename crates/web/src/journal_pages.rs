@@ -370,17 +370,19 @@ async fn journal_page(
     correction_errors: Option<(String, ValidationErrors)>,
 ) -> Result<(StatusCode, JournalPage), AppError> {
     let actor = &user.actor;
-    let citizen = state.app.get_citizen(actor, cid).await?;
-    // The citizen read above is the gate (one denial, one audit event); the
-    // rest do not depend on each other, so their reads and audit commits
-    // overlap instead of queueing one after another.
+    // Every read decides and audits on its own and returns nothing it may not,
+    // so they need not wait for each other: their reads and audit commits
+    // overlap (one group commit) instead of the citizen's read going first.
+    // The citizen's answer decides the page — a denial or 404 there wins.
     let query = f.query();
-    let (timeline, plans, meetings, units) = tokio::join!(
+    let (citizen, timeline, plans, meetings, units) = tokio::join!(
+        state.app.get_citizen(actor, cid),
         state.app.timeline(actor, cid, &query),
         state.app.list_plans(actor, cid),
         state.app.list_meetings(actor, cid),
         state.app.list_units(),
     );
+    let citizen = citizen?;
     let (timeline, filter_errors) = match timeline {
         Ok(t) => (t, ValidationErrors::new()),
         Err(AppError::Validation(e)) => (
