@@ -263,6 +263,17 @@ impl TimelineQuery {
     }
 }
 
+/// What the journal page shows of one citizen ([`App::journal_view`]).
+#[derive(Debug, Clone)]
+pub struct JournalView {
+    pub citizen: tvaers_domain::citizen::Citizen,
+    /// The page of entries, or why the filter was refused together with the
+    /// classes the reader may write in (the page shows its form either way).
+    pub timeline: Result<Timeline, (ValidationErrors, Vec<Sensitivity>)>,
+    pub plans: Vec<tvaers_domain::plan::Plan>,
+    pub meetings: Vec<tvaers_domain::meeting::Meeting>,
+}
+
 /// One page of a citizen's journal.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Timeline {
@@ -552,23 +563,115 @@ impl App {
         let filter = q.to_filter()?;
         let page = q.page()?;
         let classes = policy::journal_classes(actor, citizen_id, &facts);
-        // One more than the page tells whether another page follows.
         let (audited, exists, entries) = tokio::join!(
             self.record(&ev),
             self.ensure_citizen(citizen_id),
-            self.store.journal_timeline(
+            self.timeline_rows(citizen_id, &filter, &classes, page)
+        );
+        audited?;
+        exists?;
+        self.finish_timeline(citizen_id, entries?, page, classes)
+            .await
+    }
+
+    /// Everything the journal page shows of one citizen — the citizen, a
+    /// timeline page, the plans and the meetings — on one decision: one facts
+    /// query, the four reads loaded side by side, and their four audit events
+    /// in one commit before anything is returned. (Read one by one, the page
+    /// paid four facts queries and four citizen lookups.) A refused filter
+    /// leaves the rest of the view and says why instead of the timeline.
+    pub async fn journal_view(
+        &self,
+        actor: &Actor,
+        citizen_id: CitizenId,
+        q: &TimelineQuery,
+    ) -> AppResult<JournalView> {
+        let (ev, facts) = self
+            .authorize_with_facts(
+                actor,
+                Action::Read,
+                Resource::Citizen(citizen_id),
+                "journal",
+                None,
+            )
+            .await?;
+        let classes = policy::journal_classes(actor, citizen_id, &facts);
+        let query = q.to_filter().and_then(|f| Ok((f, q.page()?)));
+        let read = |resource_type, resource_id| NewAuditEvent {
+            resource_type,
+            resource_id,
+            ..ev.clone()
+        };
+        let mut events = vec![
+            read("citizen", Some(citizen_id.0)),
+            read("plan_list", None),
+            read("meeting_list", None),
+        ];
+        if query.is_ok() {
+            events.push(ev.clone());
+        }
+        let rows = async {
+            match &query {
+                Ok((filter, page)) => Some(
+                    self.timeline_rows(citizen_id, filter, &classes, *page)
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        };
+        let (audited, citizen, rows, plans, meetings) = tokio::join!(
+            self.record_all(events),
+            self.store.get_citizen(citizen_id),
+            rows,
+            self.store.list_plans(citizen_id),
+            self.store.list_meetings(citizen_id),
+        );
+        audited?;
+        let citizen = citizen?.ok_or(AppError::NotFound)?;
+        let timeline = match (query, rows) {
+            (Ok((_, page)), Some(rows)) => Ok(self
+                .finish_timeline(citizen_id, rows?, page, classes)
+                .await?),
+            (Err(e), _) => Err((e, classes)),
+            (Ok(_), None) => return Err(AppError::Internal("timeline not read".into())),
+        };
+        Ok(JournalView {
+            citizen,
+            timeline,
+            plans: plans?,
+            meetings: meetings?,
+        })
+    }
+
+    /// One more than the page, so the caller can tell whether another follows.
+    async fn timeline_rows(
+        &self,
+        citizen_id: CitizenId,
+        filter: &JournalFilter,
+        classes: &[Sensitivity],
+        page: Page,
+    ) -> AppResult<Vec<JournalEntry>> {
+        Ok(self
+            .store
+            .journal_timeline(
                 citizen_id,
-                &filter,
-                &classes,
+                filter,
+                classes,
                 Page {
                     limit: page.limit + 1,
                     offset: page.offset,
                 },
             )
-        );
-        audited?;
-        exists?;
-        let mut entries = entries?;
+            .await?)
+    }
+
+    async fn finish_timeline(
+        &self,
+        citizen_id: CitizenId,
+        mut entries: Vec<JournalEntry>,
+        page: Page,
+        classes: Vec<Sensitivity>,
+    ) -> AppResult<Timeline> {
         let has_more = entries.len() as i64 > page.limit;
         entries.truncate(page.limit as usize);
         let quoted = self.quoted_entries(citizen_id, &entries, &classes).await?;

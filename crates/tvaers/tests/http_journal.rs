@@ -185,6 +185,7 @@ http_suite!(
     lost_index_rows_come_back_when_a_server_starts,
     openapi_lists_journal_paths,
     pages_answer_bad_input_in_danish_never_500,
+    the_journal_page_is_one_decision_with_every_read_audited,
 );
 
 // ---------------------------------------------------------------------------
@@ -1359,4 +1360,82 @@ async fn pages_answer_bad_input_in_danish_never_500(t: &Ctx) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = page(&vol, format!("{base}/borgere/{citizen}/journal")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The journal page reads the citizen, a timeline page, the plans and the
+/// meetings on one decision (`App::journal_view`): an allowed view leaves one
+/// audit event per read, all with the policy's purpose; a refused view leaves
+/// one denial and shows nothing; a refused filter shows the rest of the page.
+async fn the_journal_page_is_one_decision_with_every_read_audited(t: &Ctx) {
+    let nurse = t.login("sygeplejerske").await;
+    let citizen = t.create_citizen(&nurse, CPR, "Ingeborg").await;
+    t.care_team(&nurse, &citizen, &[]).await;
+    t.write(&nurse, &citizen, json!({"text": "Borgeren faldt i haven."}))
+        .await;
+    let me = t.me(&nurse).await;
+    let reads_by = |events: &[AuditEvent], who: &Value| -> Vec<&'static str> {
+        let mut kinds: Vec<&'static str> = events
+            .iter()
+            .filter(|e| e.actor_id.map(|a| a.0.to_string()) == who["id"].as_str().map(String::from))
+            .filter(|e| e.outcome == AuditOutcome::Allowed && e.action == AuditAction::Read)
+            .map(|e| match e.resource_type.as_str() {
+                "citizen" => "citizen",
+                "journal" => "journal",
+                "plan_list" => "plan_list",
+                "meeting_list" => "meeting_list",
+                _ => "other",
+            })
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    let before = t.audit_of(&citizen).await;
+    let b = browser(t, "sygeplejerske").await;
+    let (status, html) = page(&b, format!("{}/borgere/{citizen}/journal", t.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("faldt i haven"), "{html}");
+    let after = t.audit_of(&citizen).await;
+    let new: Vec<AuditEvent> = after
+        .iter()
+        .filter(|e| !before.iter().any(|b| b.id == e.id))
+        .cloned()
+        .collect();
+    assert_eq!(
+        reads_by(&new, &me),
+        vec!["citizen", "journal", "meeting_list", "plan_list"],
+        "{new:?}"
+    );
+    assert!(new.iter().all(|e| e.purpose.is_some()), "{new:?}");
+
+    // A refused filter: the page still answers (422, with the form and the
+    // error), without the journal read.
+    let before = t.audit_of(&citizen).await;
+    let (status, html) = page(
+        &b,
+        format!("{}/borgere/{citizen}/journal?fra=igaar", t.base),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Journal for Ingeborg Testrup"), "{html}");
+    let after = t.audit_of(&citizen).await;
+    let new: Vec<AuditEvent> = after
+        .iter()
+        .filter(|e| !before.iter().any(|b| b.id == e.id))
+        .cloned()
+        .collect();
+    assert_eq!(
+        reads_by(&new, &me),
+        vec!["citizen", "meeting_list", "plan_list"],
+        "{new:?}"
+    );
+
+    // Someone without a relationship: refused, one denial, no text.
+    let therapist = browser(t, "terapeut").await;
+    let before = t.audit_of(&citizen).await.len();
+    let (status, html) = page(&therapist, format!("{}/borgere/{citizen}/journal", t.base)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!html.contains("faldt i haven"));
+    let after = t.audit_of(&citizen).await;
+    assert_eq!(after.len(), before + 1);
+    assert!(after.iter().any(|e| e.outcome == AuditOutcome::Denied));
 }

@@ -370,22 +370,16 @@ async fn journal_page(
     correction_errors: Option<(String, ValidationErrors)>,
 ) -> Result<(StatusCode, JournalPage), AppError> {
     let actor = &user.actor;
-    // Every read decides and audits on its own and returns nothing it may not,
-    // so they need not wait for each other: their reads and audit commits
-    // overlap (one group commit) instead of the citizen's read going first.
-    // The citizen's answer decides the page — a denial or 404 there wins.
     let query = f.query();
-    let (citizen, timeline, plans, meetings, units) = tokio::join!(
-        state.app.get_citizen(actor, cid),
-        state.app.timeline(actor, cid, &query),
-        state.app.list_plans(actor, cid),
-        state.app.list_meetings(actor, cid),
-        state.app.list_units(),
+    let (view, units) = tokio::join!(
+        state.app.journal_view(actor, cid, &query),
+        state.app.list_units()
     );
-    let citizen = citizen?;
-    let (timeline, filter_errors) = match timeline {
+    let view = view?;
+    let (citizen, plans, meetings) = (view.citizen, view.plans, view.meetings);
+    let (timeline, filter_errors) = match view.timeline {
         Ok(t) => (t, ValidationErrors::new()),
-        Err(AppError::Validation(e)) => (
+        Err((e, readable)) => (
             Timeline {
                 citizen_id: cid,
                 entries: vec![],
@@ -393,13 +387,12 @@ async fn journal_page(
                 limit: PAGE_SIZE,
                 has_more: false,
                 quoted: vec![],
-                readable: state.app.journal_classes(actor, cid).await?,
+                readable,
             },
             e,
         ),
-        Err(e) => return Err(e),
     };
-    let (plans, meetings, units) = (plans?, meetings?, units?);
+    let units = units?;
     let mut names = Names::default();
     for u in &units {
         names.units.insert(u.id.0, u.name.clone());
