@@ -315,9 +315,11 @@ pub struct SearchHit {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
-    /// Hits the reader may see — never more — counted up to 1,000.
+    /// Hits the reader may see — never more — counted up to 1,000 in one
+    /// journal and up to 200 across journals.
     pub total: i64,
-    /// More hits than `total`: counting stopped at 1,000 ("mere end 1.000").
+    /// More hits than `total`: counting stopped at the cap ("mere end 1.000",
+    /// "mere end 200"); only the newest hits up to the cap are ranked and paged.
     pub more: bool,
     pub hits: Vec<SearchHit>,
     pub offset: i64,

@@ -787,7 +787,7 @@ fn search_page(
                     superseded: h.entry.superseded_by.is_some(),
                 })
                 .collect(),
-            // Pages end at the cap: only the newest 1,000 hits are ranked.
+            // Pages end at the cap: only the newest hits up to it are ranked.
             r.offset + r.limit < r.total,
         ),
         None => (0, false, vec![], false),
