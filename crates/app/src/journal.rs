@@ -551,20 +551,10 @@ impl App {
         citizen_id: CitizenId,
         q: &TimelineQuery,
     ) -> AppResult<Timeline> {
-        // The decision's facts also give the readable classes, which the
-        // timeline's query needs; the audit commit runs beside that query.
-        let (ev, facts) = self
-            .authorize_with_facts(
-                actor,
-                Action::Read,
-                Resource::Citizen(citizen_id),
-                "journal",
-                None,
-            )
-            .await?;
+        // The audit commit runs beside the timeline's query.
+        let (ev, classes) = self.journal_decision(actor, citizen_id).await?;
         let filter = q.to_filter()?;
         let page = q.page()?;
-        let classes = policy::journal_classes(actor, citizen_id, &facts);
         let (audited, exists, entries) = tokio::join!(
             self.record(&ev),
             self.ensure_citizen(citizen_id),
@@ -588,16 +578,7 @@ impl App {
         citizen_id: CitizenId,
         q: &TimelineQuery,
     ) -> AppResult<JournalView> {
-        let (ev, facts) = self
-            .authorize_with_facts(
-                actor,
-                Action::Read,
-                Resource::Citizen(citizen_id),
-                "journal",
-                None,
-            )
-            .await?;
-        let classes = policy::journal_classes(actor, citizen_id, &facts);
+        let (ev, classes) = self.journal_decision(actor, citizen_id).await?;
         let query = q.to_filter().and_then(|f| Ok((f, q.page()?)));
         let read = |resource_type, resource_id| NewAuditEvent {
             resource_type,
@@ -610,15 +591,17 @@ impl App {
             read("meeting_list", None),
         ];
         if query.is_ok() {
-            events.push(ev.clone());
+            events.push(ev);
         }
+        // The timeline's rows and its page, or why its filter was refused.
         let rows = async {
-            match &query {
-                Ok((filter, page)) => Some(
-                    self.timeline_rows(citizen_id, filter, &classes, *page)
+            match query {
+                Ok((filter, page)) => Ok((
+                    self.timeline_rows(citizen_id, &filter, &classes, page)
                         .await,
-                ),
-                Err(_) => None,
+                    page,
+                )),
+                Err(e) => Err(e),
             }
         };
         let (audited, citizen, rows, plans, meetings) = tokio::join!(
@@ -630,12 +613,11 @@ impl App {
         );
         audited?;
         let citizen = citizen?.ok_or(AppError::NotFound)?;
-        let timeline = match (query, rows) {
-            (Ok((_, page)), Some(rows)) => Ok(self
+        let timeline = match rows {
+            Ok((rows, page)) => Ok(self
                 .finish_timeline(citizen_id, rows?, page, classes)
                 .await?),
-            (Err(e), _) => Err((e, classes)),
-            (Ok(_), None) => return Err(AppError::Internal("timeline not read".into())),
+            Err(e) => Err((e, classes)),
         };
         Ok(JournalView {
             citizen,
@@ -643,6 +625,25 @@ impl App {
             plans: plans?,
             meetings: meetings?,
         })
+    }
+
+    /// Reading the citizen's journal: the decision (its audit event, not yet
+    /// committed) and the classes the facts behind it make readable.
+    async fn journal_decision(
+        &self,
+        actor: &Actor,
+        citizen_id: CitizenId,
+    ) -> AppResult<(NewAuditEvent, Vec<Sensitivity>)> {
+        let (ev, facts) = self
+            .authorize_with_facts(
+                actor,
+                Action::Read,
+                Resource::Citizen(citizen_id),
+                "journal",
+                None,
+            )
+            .await?;
+        Ok((ev, policy::journal_classes(actor, citizen_id, &facts)))
     }
 
     /// One more than the page, so the caller can tell whether another follows.

@@ -1077,8 +1077,22 @@ macro_rules! impl_store {
             if parts.is_empty() { "1 = 1".into() } else { parts.join(" AND ") }
         }
 
-        /// Where the reader may look: for each grant, its citizens and the
-        /// classes readable for them; false when nothing is.
+        /// The relationships behind the lowest facts bits, as subqueries on
+        /// citizen `citizen`: care team, an open case in one of the staff
+        /// member's units, and any unexpired grant (`kind` tells which).
+        fn team_sql(citizen: &str, staff: &str) -> String {
+            format!("SELECT 1 FROM plan_members fm WHERE fm.citizen_id = {citizen} AND fm.staff_id = {staff}")
+        }
+        fn unit_case_sql(citizen: &str, staff: &str) -> String {
+            format!(
+                "SELECT 1 FROM cases fk JOIN staff_units fsu ON fsu.unit_id = fk.responsible_unit_id \
+                 WHERE fk.citizen_id = {citizen} AND fk.closed_on IS NULL AND fsu.staff_id = {staff}"
+            )
+        }
+        fn grants_from_sql(citizen: &str, staff: &str, now: &str) -> String {
+            format!("FROM access_grants fg WHERE fg.citizen_id = {citizen} AND fg.staff_id = {staff} AND fg.expires_at > {now}")
+        }
+
         /// The access facts of citizen `citizen` (a column or placeholder) for
         /// one staff member as one number, [`AccessFacts::code`]: the only
         /// definition of the facts, used for one citizen (`access_facts`) and
@@ -1086,16 +1100,17 @@ macro_rules! impl_store {
         fn facts_code_sql(citizen: &str, staff: &str, now: &str, org: &str, today: &str) -> String {
             // Five probes, not seven: both grant kinds in one, both consent scopes in one.
             format!(
-                "(CASE WHEN EXISTS (SELECT 1 FROM plan_members fm WHERE fm.citizen_id = {citizen} AND fm.staff_id = {staff}) THEN 1 ELSE 0 END \
-                 + CASE WHEN EXISTS (SELECT 1 FROM cases fk JOIN staff_units fsu ON fsu.unit_id = fk.responsible_unit_id \
-                     WHERE fk.citizen_id = {citizen} AND fk.closed_on IS NULL AND fsu.staff_id = {staff}) THEN 2 ELSE 0 END \
-                 + COALESCE((SELECT SUM(DISTINCT CASE fg.kind WHEN 'break_glass' THEN 4 WHEN 'intake' THEN 8 ELSE 0 END) \
-                     FROM access_grants fg WHERE fg.citizen_id = {citizen} AND fg.staff_id = {staff} AND fg.expires_at > {now}), 0) \
+                "(CASE WHEN EXISTS ({}) THEN 1 ELSE 0 END \
+                 + CASE WHEN EXISTS ({}) THEN 2 ELSE 0 END \
+                 + COALESCE((SELECT SUM(DISTINCT CASE fg.kind WHEN 'break_glass' THEN 4 WHEN 'intake' THEN 8 ELSE 0 END) {}), 0) \
                  + COALESCE((SELECT MAX(CASE WHEN fc.scope = 'health' THEN 48 ELSE 16 END) FROM consents fc \
                      WHERE fc.citizen_id = {citizen} AND (fc.organisation_id IS NULL OR fc.organisation_id = {org}) \
                      AND fc.scope IN ('general', 'health') AND fc.withdrawn_at IS NULL AND fc.valid_from <= {today} \
                      AND (fc.valid_to IS NULL OR fc.valid_to >= {today})), 0) \
-                 + CASE WHEN EXISTS (SELECT 1 FROM organisations fo WHERE fo.id = {org} AND fo.kind = 'municipality') THEN 64 ELSE 0 END)"
+                 + CASE WHEN EXISTS (SELECT 1 FROM organisations fo WHERE fo.id = {org} AND fo.kind = 'municipality') THEN 64 ELSE 0 END)",
+                team_sql(citizen, staff),
+                unit_case_sql(citizen, staff),
+                grants_from_sql(citizen, staff, now),
             )
         }
 
@@ -1104,13 +1119,16 @@ macro_rules! impl_store {
         /// full facts of the many rows a search meets that have none.
         fn related_sql(citizen: &str, staff: &str, now: &str) -> String {
             format!(
-                "(EXISTS (SELECT 1 FROM cases fk JOIN staff_units fsu ON fsu.unit_id = fk.responsible_unit_id \
-                   WHERE fk.citizen_id = {citizen} AND fk.closed_on IS NULL AND fsu.staff_id = {staff}) \
-                 OR EXISTS (SELECT 1 FROM plan_members fm WHERE fm.citizen_id = {citizen} AND fm.staff_id = {staff}) \
-                 OR EXISTS (SELECT 1 FROM access_grants fg WHERE fg.citizen_id = {citizen} AND fg.staff_id = {staff} AND fg.expires_at > {now}))"
+                "(EXISTS ({}) OR EXISTS ({}) OR EXISTS (SELECT 1 {}))",
+                unit_case_sql(citizen, staff),
+                team_sql(citizen, staff),
+                grants_from_sql(citizen, staff, now),
             )
         }
 
+        /// Where the reader may look: for each grant, its citizens and the
+        /// classes readable for them, and the policy table if there is one;
+        /// false when nothing is.
         fn scope_sql(scope: &crate::ReadScope, a: &mut Args) -> String {
             let parts: Vec<String> = scope
                 .grants

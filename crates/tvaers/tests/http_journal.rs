@@ -1372,70 +1372,53 @@ async fn the_journal_page_is_one_decision_with_every_read_audited(t: &Ctx) {
     t.care_team(&nurse, &citizen, &[]).await;
     t.write(&nurse, &citizen, json!({"text": "Borgeren faldt i haven."}))
         .await;
-    let me = t.me(&nurse).await;
-    let reads_by = |events: &[AuditEvent], who: &Value| -> Vec<&'static str> {
-        let mut kinds: Vec<&'static str> = events
-            .iter()
-            .filter(|e| e.actor_id.map(|a| a.0.to_string()) == who["id"].as_str().map(String::from))
-            .filter(|e| e.outcome == AuditOutcome::Allowed && e.action == AuditAction::Read)
-            .map(|e| match e.resource_type.as_str() {
-                "citizen" => "citizen",
-                "journal" => "journal",
-                "plan_list" => "plan_list",
-                "meeting_list" => "meeting_list",
-                _ => "other",
-            })
-            .collect();
-        kinds.sort();
-        kinds
+    let me = t.me(&nurse).await["id"].as_str().unwrap().to_string();
+    // The audit events a page view adds: the kinds of the allowed reads by
+    // the nurse (sorted), and how many events in all.
+    let view = |b: Client, query: &'static str| {
+        let (citizen, me) = (citizen.clone(), me.clone());
+        async move {
+            let before = t.audit_of(&citizen).await;
+            let (status, html) =
+                page(&b, format!("{}/borgere/{citizen}/journal{query}", t.base)).await;
+            let new: Vec<AuditEvent> = t
+                .audit_of(&citizen)
+                .await
+                .into_iter()
+                .filter(|e| !before.iter().any(|b| b.id == e.id))
+                .collect();
+            let mut reads: Vec<String> = new
+                .iter()
+                .filter(|e| e.actor_id.map(|a| a.0.to_string()) == Some(me.clone()))
+                .filter(|e| e.outcome == AuditOutcome::Allowed && e.action == AuditAction::Read)
+                .map(|e| e.resource_type.clone())
+                .collect();
+            reads.sort();
+            (status, html, reads, new)
+        }
     };
-    let before = t.audit_of(&citizen).await;
     let b = browser(t, "sygeplejerske").await;
-    let (status, html) = page(&b, format!("{}/borgere/{citizen}/journal", t.base)).await;
+    let (status, html, reads, new) = view(b.clone(), "").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("faldt i haven"), "{html}");
-    let after = t.audit_of(&citizen).await;
-    let new: Vec<AuditEvent> = after
-        .iter()
-        .filter(|e| !before.iter().any(|b| b.id == e.id))
-        .cloned()
-        .collect();
     assert_eq!(
-        reads_by(&new, &me),
-        vec!["citizen", "journal", "meeting_list", "plan_list"],
+        reads,
+        ["citizen", "journal", "meeting_list", "plan_list"],
         "{new:?}"
     );
     assert!(new.iter().all(|e| e.purpose.is_some()), "{new:?}");
 
     // A refused filter: the page still answers (422, with the form and the
     // error), without the journal read.
-    let before = t.audit_of(&citizen).await;
-    let (status, html) = page(
-        &b,
-        format!("{}/borgere/{citizen}/journal?fra=igaar", t.base),
-    )
-    .await;
+    let (status, html, reads, new) = view(b, "?fra=igaar").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Journal for Ingeborg Testrup"), "{html}");
-    let after = t.audit_of(&citizen).await;
-    let new: Vec<AuditEvent> = after
-        .iter()
-        .filter(|e| !before.iter().any(|b| b.id == e.id))
-        .cloned()
-        .collect();
-    assert_eq!(
-        reads_by(&new, &me),
-        vec!["citizen", "meeting_list", "plan_list"],
-        "{new:?}"
-    );
+    assert_eq!(reads, ["citizen", "meeting_list", "plan_list"], "{new:?}");
 
     // Someone without a relationship: refused, one denial, no text.
-    let therapist = browser(t, "terapeut").await;
-    let before = t.audit_of(&citizen).await.len();
-    let (status, html) = page(&therapist, format!("{}/borgere/{citizen}/journal", t.base)).await;
+    let (status, html, _, new) = view(browser(t, "terapeut").await, "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!html.contains("faldt i haven"));
-    let after = t.audit_of(&citizen).await;
-    assert_eq!(after.len(), before + 1);
-    assert!(after.iter().any(|e| e.outcome == AuditOutcome::Denied));
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].outcome, AuditOutcome::Denied);
 }
