@@ -208,6 +208,26 @@ macro_rules! impl_store {
             })
         }
 
+        /// One full-text index row: the entry's stemmed terms under its `seq`.
+        async fn insert_index_row<'e, E>(exec: E, seq: i64, citizen: CitizenId, terms: &[String]) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
+                <$store>::FTS_TABLE,
+                <$store>::FTS_KEY,
+                <$store>::fts_document_sql("$3")
+            )))
+            .bind(seq)
+            .bind(citizen.0)
+            .bind(<$store>::fts_document(terms))
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
+            Ok(())
+        }
+
         async fn insert_audit<'e, E>(exec: E, ev: &NewAuditEvent) -> Result<()>
         where
             E: sqlx::Executor<'e, Database = $db>,
@@ -887,18 +907,7 @@ macro_rules! impl_store {
             .await
             .map_err(map_err)?;
             // The index row commits with the entry: never behind, on any server.
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
-                <$store>::FTS_TABLE,
-                <$store>::FTS_KEY,
-                <$store>::fts_document_sql("$3")
-            )))
-            .bind(seq)
-            .bind(e.citizen_id.0)
-            .bind(<$store>::fts_document(terms))
-            .execute(&mut **tx)
-            .await
-            .map_err(map_err)?;
+            insert_index_row(&mut **tx, seq, e.citizen_id, terms).await?;
             insert_audit(&mut **tx, audit).await
         }
 
@@ -3231,18 +3240,7 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
-                        <$store>::FTS_TABLE,
-                        <$store>::FTS_KEY,
-                        <$store>::fts_document_sql("$3")
-                    )))
-                    .bind(d.seq)
-                    .bind(d.citizen_id.0)
-                    .bind(<$store>::fts_document(&d.terms))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
+                    insert_index_row(&mut *tx, d.seq, d.citizen_id, &d.terms).await?;
                 }
                 tx.commit().await.map_err(map_err)
             }
