@@ -144,9 +144,19 @@ impl App {
         actor: &Actor,
         id: CitizenId,
     ) -> AppResult<CitizenOverview> {
-        // The page is the most used one (see BENCHMARKS.md, issues 4 and 7): its
-        // reads do not depend on each other or on the decision, so they run as
-        // one round of queries beside the policy and the audit commit.
+        self.citizen_overview_held(actor, id).await.release().await
+    }
+
+    /// [`App::citizen_overview`] for a page that renders while the audit
+    /// commits. The page is the most used one (see BENCHMARKS.md, issues 4
+    /// and 7): its reads do not depend on each other or on the decision, so
+    /// they run as one round of queries beside the policy and the audit
+    /// commit, and the page is rendered before the commit has finished.
+    pub async fn citizen_overview_held(
+        &self,
+        actor: &Actor,
+        id: CitizenId,
+    ) -> crate::Audited<CitizenOverview> {
         self.read_audited(
             actor,
             Resource::Citizen(id),

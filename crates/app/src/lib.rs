@@ -145,18 +145,7 @@ impl App {
         resource_id: Option<uuid::Uuid>,
     ) -> AppResult<(NewAuditEvent, policy::Facts)> {
         if !self.settings.access_checks {
-            let event = NewAuditEvent {
-                actor_id: Some(actor.staff_id),
-                actor_profession: Some(actor.profession),
-                actor_unit_id: None,
-                purpose: None,
-                action: audit_action(action),
-                resource_type,
-                resource_id,
-                citizen_id: resource.citizen(),
-                outcome: AuditOutcome::Allowed,
-                detail: None,
-            };
+            let event = decision_event(actor, action, resource, resource_type, resource_id);
             // Without checks everything is readable, as the benchmark switch intends.
             let all = policy::Facts {
                 on_care_team: true,
@@ -182,18 +171,7 @@ impl App {
             None => policy::Facts::default(),
         };
         let decision = policy::allowed(actor, action, resource, &facts);
-        let mut event = NewAuditEvent {
-            actor_id: Some(actor.staff_id),
-            actor_profession: Some(actor.profession),
-            actor_unit_id: actor.unit_ids.first().copied(),
-            purpose: None,
-            action: audit_action(action),
-            resource_type,
-            resource_id,
-            citizen_id: resource.citizen(),
-            outcome: AuditOutcome::Allowed,
-            detail: None,
-        };
+        let mut event = decision_event(actor, action, resource, resource_type, resource_id);
         match decision {
             Decision::Allow(purpose) => {
                 event.purpose = Some(purpose.to_string());
@@ -205,17 +183,95 @@ impl App {
                     event.detail = Some(denial.reason().to_string());
                     self.audit.append(event.clone()).await?;
                 }
-                match (denial, resource.citizen()) {
-                    // Staff who may search the register already know the citizen
-                    // exists; they are told why and may break the glass.
-                    (Denial::NoRelationship, Some(c)) => match self.store.get_citizen(c).await? {
-                        Some(_) => Err(AppError::NoRelationship(c)),
-                        None => Err(AppError::NotFound),
-                    },
-                    (_, Some(_)) => Err(AppError::NotFound),
-                    (d, None) => Err(AppError::Forbidden(d.reason().to_string())),
-                }
+                Err(self.refusal(denial, resource).await)
             }
+        }
+    }
+
+    /// How a denial is answered: staff who may search the register already
+    /// know the citizen exists, so they are told why and may break the glass;
+    /// otherwise a single citizen is "not found", so the answer does not tell
+    /// whether the citizen exists.
+    async fn refusal(&self, denial: Denial, resource: Resource) -> AppError {
+        match (denial, resource.citizen()) {
+            (Denial::NoRelationship, Some(c)) => match self.store.get_citizen(c).await {
+                Ok(Some(_)) => AppError::NoRelationship(c),
+                Ok(None) => AppError::NotFound,
+                Err(e) => e.into(),
+            },
+            (_, Some(_)) => AppError::NotFound,
+            (d, None) => AppError::Forbidden(d.reason().to_string()),
+        }
+    }
+
+    /// Decides a read of one citizen's data and makes its audit event durable,
+    /// as [`App::authorize`] + [`App::record`] do, but in one statement: the
+    /// policy's answer for every possible facts code goes to the database with
+    /// the event, and the insert computes the facts and records the verdict
+    /// they select ([`tvaers_store::DecidedAudit`]). A page waits for one
+    /// commit instead of a facts query and then a commit.
+    async fn authorize_read_recorded(
+        &self,
+        actor: &Actor,
+        resource: Resource,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+    ) -> AppResult<()> {
+        if !self.settings.access_checks
+            || !resource.is_citizen_data()
+            || resource.citizen().is_none()
+        {
+            let event = self
+                .authorize(actor, Action::Read, resource, resource_type, resource_id)
+                .await?;
+            return self.record(&event).await;
+        }
+        let mut decisions: Vec<Decision> = Vec::new();
+        let mut by_code = Vec::with_capacity(usize::from(policy::Facts::CODES));
+        for code in 0..policy::Facts::CODES {
+            let d = policy::allowed(
+                actor,
+                Action::Read,
+                resource,
+                &policy::Facts::from_code(code),
+            );
+            let k = match decisions.iter().position(|known| *known == d) {
+                Some(k) => k,
+                None => {
+                    decisions.push(d);
+                    decisions.len() - 1
+                }
+            };
+            by_code.push(k);
+        }
+        let verdicts = decisions
+            .iter()
+            .map(|d| match d {
+                Decision::Allow(purpose) => tvaers_store::Verdict {
+                    outcome: AuditOutcome::Allowed,
+                    purpose: Some(purpose.to_string()),
+                    detail: None,
+                },
+                Decision::Deny(denial) => tvaers_store::Verdict {
+                    outcome: AuditOutcome::Denied,
+                    purpose: None,
+                    detail: Some(denial.reason().to_string()),
+                },
+            })
+            .collect();
+        let k = self
+            .audit
+            .append_decided(tvaers_store::DecidedAudit {
+                event: decision_event(actor, Action::Read, resource, resource_type, resource_id),
+                organisation_id: actor.organisation_id,
+                now: time::OffsetDateTime::now_utc(),
+                table: Arc::new(tvaers_store::DecisionTable { verdicts, by_code }),
+            })
+            .await?;
+        match decisions.get(k) {
+            Some(Decision::Allow(_)) => Ok(()),
+            Some(Decision::Deny(denial)) => Err(self.refusal(*denial, resource).await),
+            None => Err(AppError::Internal("audit verdict out of range".into())),
         }
     }
 
@@ -264,11 +320,14 @@ impl App {
 
     /// An audited read of one citizen's data whose loading does not depend on
     /// the decision: the policy's facts and the audit commit run while `load`
-    /// reads, instead of before and after it. The guarantee is the one of
-    /// authorize → read → [`App::record`]: nothing loaded is returned unless the
-    /// policy allowed it and the read's audit event is durable. A denial wins
-    /// over whatever the load found, so no error of the load tells a caller
-    /// more than the policy's answer would.
+    /// reads, instead of before and after it, and go on while the caller
+    /// turns the data into its answer (renders a page, [`Audited::then`]).
+    /// The guarantee is the one of authorize → read → [`App::record`]: the
+    /// caller gets nothing out ([`Audited::release`]) unless the policy
+    /// allowed the read and its audit event is durable. A denial wins over
+    /// whatever the load found, so no error of the load tells a caller more
+    /// than the policy's answer would. The decision and the commit run as
+    /// their own task, so a caller that goes away does not cut them short.
     pub(crate) async fn read_audited<T>(
         &self,
         actor: &Actor,
@@ -276,17 +335,16 @@ impl App {
         resource_type: &'static str,
         resource_id: Option<uuid::Uuid>,
         load: impl std::future::Future<Output = AppResult<T>>,
-    ) -> AppResult<T> {
-        let audited = async {
-            let event = self
-                .authorize(actor, Action::Read, resource, resource_type, resource_id)
-                .await?;
-            self.record(&event).await
-        };
-        // join, not try_join: a denial must not cancel queries mid-flight.
-        let (audited, data) = tokio::join!(audited, load);
-        audited?;
-        data
+    ) -> Audited<T> {
+        let (app, actor) = (self.clone(), actor.clone());
+        let audit = tokio::spawn(async move {
+            app.authorize_read_recorded(&actor, resource, resource_type, resource_id)
+                .await
+        });
+        Audited {
+            data: load.await,
+            audit,
+        }
     }
 
     pub(crate) async fn record(&self, event: &NewAuditEvent) -> AppResult<()> {
@@ -299,6 +357,65 @@ impl App {
             return Ok(());
         }
         self.audit.append_all(events).await
+    }
+}
+
+/// Data read beside its access decision and audit commit
+/// ([`App::read_audited`]). It can be turned into an answer with
+/// [`Audited::then`], but leaves only through [`Audited::release`], once the
+/// policy allowed the read and its audit event is durable; a denial wins over
+/// the data and over any error of loading it.
+#[must_use = "the data is released only after the audit"]
+pub struct Audited<T> {
+    data: AppResult<T>,
+    audit: tokio::task::JoinHandle<AppResult<()>>,
+}
+
+impl<T> Audited<T> {
+    /// Prepares the answer from the data while the audit is still committing.
+    pub async fn then<U, F>(self, prepare: impl FnOnce(T) -> F) -> Audited<U>
+    where
+        F: std::future::Future<Output = AppResult<U>>,
+    {
+        let data = match self.data {
+            Ok(d) => prepare(d).await,
+            Err(e) => Err(e),
+        };
+        Audited {
+            data,
+            audit: self.audit,
+        }
+    }
+
+    /// The data (or the answer prepared from it), once the read is allowed and audited.
+    pub async fn release(self) -> AppResult<T> {
+        match self.audit.await {
+            Ok(Ok(())) => self.data,
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(AppError::Internal(format!("audit task failed: {e}"))),
+        }
+    }
+}
+
+/// The audit event of a decision, allowed until the decision says otherwise.
+fn decision_event(
+    actor: &Actor,
+    action: Action,
+    resource: Resource,
+    resource_type: &'static str,
+    resource_id: Option<uuid::Uuid>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        actor_id: Some(actor.staff_id),
+        actor_profession: Some(actor.profession),
+        actor_unit_id: actor.unit_ids.first().copied(),
+        purpose: None,
+        action: audit_action(action),
+        resource_type,
+        resource_id,
+        citizen_id: resource.citizen(),
+        outcome: AuditOutcome::Allowed,
+        detail: None,
     }
 }
 

@@ -2020,6 +2020,97 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
                 }
                 .code()
     );
+    // A read decided inside its audit insert records the verdict of exactly
+    // the facts `access_facts` gives: one verdict per code, so the verdict
+    // recorded names the code. Alone and in a batch.
+    let table = std::sync::Arc::new(tvaers_store::DecisionTable {
+        verdicts: (0..AccessFacts::CODES)
+            .map(|c| tvaers_store::Verdict {
+                outcome: if c % 2 == 0 {
+                    AuditOutcome::Allowed
+                } else {
+                    AuditOutcome::Denied
+                },
+                purpose: Some(format!("kode {c}")),
+                detail: (c % 3 == 0).then(|| format!("detalje {c}")),
+            })
+            .collect(),
+        by_code: (0..usize::from(AccessFacts::CODES)).collect(),
+    });
+    let decided = |c: CitizenId| {
+        let mut event = audit(AuditAction::Read, Some(c));
+        event.actor_id = Some(nurse.id);
+        tvaers_store::AuditAppend::Decided(tvaers_store::DecidedAudit {
+            event,
+            organisation_id: org.id,
+            now,
+            table: table.clone(),
+        })
+    };
+    let alone = s.append_audit_batch(&[decided(ids[0])]).await.unwrap();
+    assert_eq!(alone, vec![Some(usize::from(single[0].1.code()))]);
+    let mut batch: Vec<_> = ids.iter().map(|c| decided(*c)).collect();
+    batch.push(tvaers_store::AuditAppend::Event(audit(
+        AuditAction::Search,
+        None,
+    )));
+    let verdicts = s.append_audit_batch(&batch).await.unwrap();
+    let mut expected: Vec<Option<usize>> = single
+        .iter()
+        .map(|(_, f)| Some(usize::from(f.code())))
+        .collect();
+    expected.push(None);
+    assert_eq!(verdicts, expected);
+    for (c, f) in &single {
+        let rows = s
+            .list_audit(&AuditFilter {
+                citizen_id: Some(*c),
+                actor_id: Some(nurse.id),
+                action: Some(AuditAction::Read),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let code = f.code();
+        assert!(!rows.is_empty());
+        for r in rows {
+            assert_eq!(r.purpose, Some(format!("kode {code}")));
+            assert_eq!(r.outcome == AuditOutcome::Allowed, code % 2 == 0);
+            assert_eq!(r.detail, (code % 3 == 0).then(|| format!("detalje {code}")));
+        }
+    }
+    // A table that leaves a code without a verdict is refused, and the batch
+    // it is in leaves nothing behind.
+    let before = s
+        .list_audit(&AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    let mut short = (*table).clone();
+    short.by_code.pop();
+    let mut event = audit(AuditAction::Read, Some(ids[0]));
+    event.actor_id = Some(nurse.id);
+    let bad = tvaers_store::AuditAppend::Decided(tvaers_store::DecidedAudit {
+        event,
+        organisation_id: org.id,
+        now,
+        table: std::sync::Arc::new(short),
+    });
+    assert!(s.append_audit_batch(&[decided(ids[1]), bad]).await.is_err());
+    let after = s
+        .list_audit(&AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+
     // Tables that admit different facts, each compared with the listed scope
     // the same table gives for these citizens.
     type Rule = fn(AccessFacts) -> bool;

@@ -477,42 +477,56 @@ async fn citizen_page(
         } else {
             None
         };
-        let o = state.app.citizen_overview(&user.actor, cid).await?;
-        let block = crate::plan_pages::CitizenBlock::build(state, user, &o).await?;
-        Ok::<_, AppError>((o, cpr, block))
+        // Rendered while the read's audit commits; sent only once it is durable.
+        state
+            .app
+            .citizen_overview_held(&user.actor, cid)
+            .await
+            .then(|o| async move {
+                let block = crate::plan_pages::CitizenBlock::build(state, user, &o).await?;
+                Ok(citizen_page_render(user, o, cpr, block, notice))
+            })
+            .await
+            .release()
+            .await
     }
     .await;
-    match result {
-        Ok((o, cpr, block)) => {
-            let today = time::OffsetDateTime::now_utc().date();
-            let c = o.citizen;
-            let address = [
-                c.address.clone(),
-                c.postal_code
-                    .as_ref()
-                    .map(|p| format!("{p} {}", c.city.clone().unwrap_or_default())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
-            render(&CitizenPage {
-                layout: Layout::for_user(user).with_notice(notice),
-                revealed: cpr.is_some(),
-                cpr: cpr.unwrap_or_else(|| c.cpr.masked()),
-                age: c.age_on(today),
-                address: if address.is_empty() {
-                    "–".into()
-                } else {
-                    address
-                },
-                c,
-                cases: o.cases,
-                block,
-            })
-        }
-        Err(e) => error_page(e, Some(user)),
-    }
+    result.unwrap_or_else(|e| error_page(e, Some(user)))
+}
+
+fn citizen_page_render(
+    user: &Authenticated,
+    o: tvaers_app::citizens::CitizenOverview,
+    cpr: Option<String>,
+    block: crate::plan_pages::CitizenBlock,
+    notice: Option<&str>,
+) -> Response {
+    let today = time::OffsetDateTime::now_utc().date();
+    let c = o.citizen;
+    let address = [
+        c.address.clone(),
+        c.postal_code
+            .as_ref()
+            .map(|p| format!("{p} {}", c.city.clone().unwrap_or_default())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    render(&CitizenPage {
+        layout: Layout::for_user(user).with_notice(notice),
+        revealed: cpr.is_some(),
+        cpr: cpr.unwrap_or_else(|| c.cpr.masked()),
+        age: c.age_on(today),
+        address: if address.is_empty() {
+            "–".into()
+        } else {
+            address
+        },
+        c,
+        cases: o.cases,
+        block,
+    })
 }
 
 pub async fn citizen_show(
