@@ -36,6 +36,14 @@ impl LoginThrottle {
         }
     }
 
+    /// The per-address limit alone (a MitID login has no username to count).
+    pub(crate) fn check_ip(&self, ip: Option<IpAddr>) -> AppResult<()> {
+        match ip {
+            Some(ip) if self.per_ip.check_key(&ip).is_err() => Err(AppError::Throttled),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn check(&self, username: &str, ip: Option<IpAddr>) -> AppResult<()> {
         if let Some(ip) = ip
             && self.per_ip.check_key(&ip).is_err()
@@ -216,10 +224,10 @@ impl App {
 
     /// Removes expired sessions; run periodically by the server.
     pub async fn purge_sessions(&self) -> AppResult<u64> {
-        Ok(self
-            .store
-            .delete_expired_sessions(OffsetDateTime::now_utc())
-            .await?)
+        let now = OffsetDateTime::now_utc();
+        // MitID logins that were started and never finished go with them.
+        self.store.delete_expired_oidc_logins(now).await?;
+        Ok(self.store.delete_expired_sessions(now).await?)
     }
 }
 

@@ -39,6 +39,10 @@ pub enum AppError {
         "Kontoen er midlertidigt låst efter for mange forkerte adgangskoder. Prøv igen om et kvarter, eller kontakt en administrator."
     )]
     LockedOut,
+    /// A MitID (OpenID Connect) login that did not go through; the message
+    /// says why in Danish, the detail is for the log.
+    #[error(transparent)]
+    Oidc(#[from] crate::oidc::OidcError),
     #[error("Du skal logge ind.")]
     Unauthenticated,
     #[error("Databasen svarer ikke lige nu. Prøv igen om lidt.")]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod journal;
 pub mod measurements;
 pub mod meetings;
+pub mod oidc;
 pub mod org;
 pub mod plans;
 pub mod policy;
@@ -79,6 +80,8 @@ pub struct App {
     throttle: Arc<auth::LoginThrottle>,
     audit: audit::AuditSink,
     stats_cache: Arc<stats::StatsCache>,
+    /// MitID for the citizen portal, when configured (`App::with_portal_sign_on`).
+    portal_sign_on: Option<Arc<dyn oidc::ExternalIdentity>>,
     /// Units and staff for display, see `App::list_units`.
     #[allow(clippy::type_complexity)]
     directory: Arc<
@@ -103,8 +106,21 @@ impl App {
             throttle,
             audit,
             stats_cache: Arc::default(),
+            portal_sign_on: None,
             directory: Arc::default(),
         }
+    }
+
+    /// Lets citizens log in to the portal with MitID through this provider
+    /// (the password login stays).
+    pub fn with_portal_sign_on(mut self, provider: Arc<dyn oidc::ExternalIdentity>) -> Self {
+        self.portal_sign_on = Some(provider);
+        self
+    }
+
+    /// Whether the portal offers «Log ind med MitID».
+    pub fn portal_sign_on_enabled(&self) -> bool {
+        self.portal_sign_on.is_some()
     }
 
     /// The store, for health checks and operator commands (migrate, demo).

@@ -3,10 +3,14 @@
 //! their charts, meetings and agreed action goals, writes their own wishes and
 //! self-assessments, and sees who looked at their data.
 //!
-//! Identity comes through [`CitizenIdentity`]: the demo and tests log in with
-//! a password; a municipality plugs in MitID through its OpenID Connect broker
-//! by implementing the same trait (not built here — it needs the broker's
-//! client registration). Everything after login is the same for both.
+//! Identity comes two ways. [`CitizenIdentity`] checks a username and a
+//! secret: the demo and tests log in with a password. MitID goes through the
+//! municipality's OpenID Connect broker ([`crate::oidc::ExternalIdentity`],
+//! built as [`crate::oidc::OidcIdentity`], on when `--oidc-issuer` is given):
+//! the browser is sent to the broker and comes back with a code, the ID
+//! token's CPR number finds the citizen, and the citizen's own portal account
+//! is used (made on the first MitID login). Everything after login — the
+//! session, its cookie and timeouts — is the same for both.
 
 use std::net::IpAddr;
 
@@ -19,10 +23,11 @@ use tvaers_domain::ids::CitizenId;
 use tvaers_domain::measure::Measurement;
 use tvaers_domain::meeting::{ActionGoal, Meeting, MeetingStatus, Owner, Task, TaskStatus};
 use tvaers_domain::plan::{Plan, PlanStatus, Wishes, WishesAuthor};
-use tvaers_store::{AuditFilter, PortalSession};
+use tvaers_store::{AuditFilter, OidcLogin, PortalSession, StoreError};
 
 use crate::auth::{hash_password, new_secret, token_hash, verify_password};
 use crate::measurements::{GoalProgress, MeasurementInput};
+use crate::oidc::OidcError;
 use crate::{App, AppError, AppResult};
 
 /// Proves who a citizen is. The password provider is used in the demo and in
@@ -50,6 +55,18 @@ impl CitizenIdentity for PasswordIdentity {
             _ => Err(AppError::BadCredentials),
         }
     }
+}
+
+/// How long a started MitID login may take before its callback is refused.
+pub const SIGN_ON_TTL: time::Duration = time::Duration::minutes(10);
+
+/// What the broker sent back to `/borger/oidc/callback`.
+#[derive(Debug, Clone, Default)]
+pub struct SignOnCallback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    /// Set when the citizen cancelled or the broker refused.
+    pub error: Option<String>,
 }
 
 /// A logged-in citizen (or relative) on the portal.
@@ -112,6 +129,17 @@ impl App {
             Err(e) => return Err(e),
         };
         self.store.clear_login_failures(&key).await?;
+        self.open_portal_session(account, "password").await
+    }
+
+    /// The session part of every portal login, after the person is verified:
+    /// a new session (a new secret at every login), then the same checks as
+    /// every later request (a relative needs the citizen's consent).
+    async fn open_portal_session(
+        &self,
+        account: PortalAccount,
+        method: &'static str,
+    ) -> AppResult<(String, PortalUser)> {
         let now = OffsetDateTime::now_utc();
         let token = new_secret();
         let session = PortalSession {
@@ -123,8 +151,115 @@ impl App {
             expires_at: now + self.settings.session_absolute,
         };
         self.store.create_portal_session(&session).await?;
+        let account_id = account.id;
         let user = self.portal_user(account, session).await?;
+        tracing::info!(%account_id, method, "portal login");
         Ok((token, user))
+    }
+
+    /// Starts a MitID login: remembers a fresh state, nonce and PKCE verifier
+    /// under a new random key, and returns the key (for the browser's
+    /// short-lived cookie) and the broker's URL to send the browser to.
+    /// Counted against the per-address login limit.
+    pub async fn portal_sign_on_begin(&self, ip: Option<IpAddr>) -> AppResult<(String, String)> {
+        let provider = self.portal_sign_on.as_ref().ok_or(AppError::NotFound)?;
+        self.throttle.check_ip(ip)?;
+        let request = provider.begin().await?;
+        let key = new_secret();
+        let now = OffsetDateTime::now_utc();
+        self.store
+            .create_oidc_login(&OidcLogin {
+                key_hash: token_hash(&key),
+                state: request.state,
+                nonce: request.nonce,
+                pkce_verifier: request.pkce_verifier,
+                created_at: now,
+                expires_at: now + SIGN_ON_TTL,
+            })
+            .await?;
+        Ok((key, request.url))
+    }
+
+    /// Finishes a MitID login: the browser's key must find a pending login
+    /// (taken at once: one use, whatever happens next) that is not expired and
+    /// whose state matches; the provider verifies the person and names their
+    /// CPR number; the citizen with that number logs in with their own portal
+    /// account, made now if they have none. The password lockout does not
+    /// apply: it guards the password, and MitID did not use it.
+    pub async fn portal_sign_on_finish(
+        &self,
+        key: Option<&str>,
+        callback: &SignOnCallback,
+    ) -> AppResult<(String, PortalUser)> {
+        let provider = self.portal_sign_on.as_ref().ok_or(AppError::NotFound)?;
+        let pending = match key.filter(|k| !k.is_empty() && k.len() <= 128) {
+            Some(k) => self.store.take_oidc_login(&token_hash(k)).await?,
+            None => None,
+        };
+        if let Some(e) = &callback.error {
+            // The broker's error code, for the log only (it is untrusted text).
+            let code: String = e
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(64)
+                .collect();
+            return Err(OidcError::Provider(code).into());
+        }
+        let pending =
+            pending.ok_or_else(|| OidcError::State("no pending login for this browser".into()))?;
+        if pending.expires_at <= OffsetDateTime::now_utc() {
+            return Err(OidcError::State("the login expired".into()).into());
+        }
+        let state = callback.state.as_deref().unwrap_or_default();
+        // Compared as hashes, so the time taken says nothing about the state.
+        if state.is_empty() || token_hash(state) != token_hash(&pending.state) {
+            return Err(OidcError::State("state does not match".into()).into());
+        }
+        let code = callback
+            .code
+            .as_deref()
+            .filter(|c| !c.is_empty() && c.len() <= 4096)
+            .ok_or_else(|| OidcError::Provider("no code".into()))?;
+        let cpr = provider
+            .finish(code, &pending.nonce, &pending.pkce_verifier)
+            .await?;
+        let citizen = self
+            .store
+            .find_citizen_by_cpr(&cpr)
+            .await?
+            .ok_or(OidcError::NoCitizen)?;
+        let account = self.citizen_own_account(citizen.id).await?;
+        if !account.active {
+            return Err(AppError::Forbidden(
+                "Din adgang til borgerportalen er lukket. Kontakt kommunen.".into(),
+            ));
+        }
+        self.open_portal_session(account, "mitid").await
+    }
+
+    /// The citizen's own portal account (not a relative's); the first MitID
+    /// login makes one without a password (`mitid-<citizen id>`).
+    async fn citizen_own_account(&self, citizen_id: CitizenId) -> AppResult<PortalAccount> {
+        if let Some(a) = self.store.get_citizen_portal_account(citizen_id).await? {
+            return Ok(a);
+        }
+        let account = PortalAccount {
+            id: uuid::Uuid::now_v7(),
+            citizen_id,
+            username: format!("mitid-{}", citizen_id.0),
+            relative_name: None,
+            active: true,
+        };
+        match self.store.create_portal_account(&account, None).await {
+            Ok(()) => Ok(account),
+            // Two first logins at once: the other one made it.
+            Err(StoreError::Conflict(_)) => self
+                .store
+                .get_citizen_portal_account(citizen_id)
+                .await?
+                .ok_or_else(|| AppError::Internal("portal account name taken".into())),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The portal user behind a session cookie; expired or idle → unauthenticated.

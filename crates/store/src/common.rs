@@ -81,7 +81,7 @@ macro_rules! impl_store {
         use crate::common::{corrupt, map_err};
         use crate::{
             AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
-            AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanImport, PlanRef, PortalSession, Result, Session,
+            AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanImport, PlanRef, PortalSession, Result, Session, OidcLogin,
             SessionKind, StatsFilter, Store, StoreError, TaskRef,
         };
         use tvaers_domain::access::{AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind, PortalAccount};
@@ -2959,6 +2959,69 @@ macro_rules! impl_store {
                     .as_ref()
                     .map(row_portal_account)
                     .transpose()
+            }
+
+            async fn get_citizen_portal_account(&self, citizen_id: CitizenId) -> Result<Option<PortalAccount>> {
+                sqlx::query(
+                    "SELECT id, citizen_id, username, relative_name, active FROM portal_accounts \
+                     WHERE citizen_id = $1 AND kind = 'citizen' ORDER BY created_at, id LIMIT 1",
+                )
+                .bind(citizen_id.0)
+                .fetch_optional(self.read())
+                .await
+                .map_err(map_err)?
+                .as_ref()
+                .map(row_portal_account)
+                .transpose()
+            }
+
+            async fn create_oidc_login(&self, l: &OidcLogin) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO oidc_logins (key_hash, state, nonce, pkce_verifier, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&l.key_hash)
+                .bind(&l.state)
+                .bind(&l.nonce)
+                .bind(&l.pkce_verifier)
+                .bind(l.created_at.to_offset(time::UtcOffset::UTC))
+                .bind(l.expires_at.to_offset(time::UtcOffset::UTC))
+                .execute(self.write())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn take_oidc_login(&self, key_hash: &str) -> Result<Option<OidcLogin>> {
+                // DELETE … RETURNING: of two callbacks racing with one key, one gets the row.
+                sqlx::query(
+                    "DELETE FROM oidc_logins WHERE key_hash = $1 \
+                     RETURNING key_hash, state, nonce, pkce_verifier, created_at, expires_at",
+                )
+                .bind(key_hash)
+                .fetch_optional(self.write())
+                .await
+                .map_err(map_err)?
+                .as_ref()
+                .map(|r| {
+                    Ok(OidcLogin {
+                        key_hash: r.try_get("key_hash").map_err(map_err)?,
+                        state: r.try_get("state").map_err(map_err)?,
+                        nonce: r.try_get("nonce").map_err(map_err)?,
+                        pkce_verifier: r.try_get("pkce_verifier").map_err(map_err)?,
+                        created_at: r.try_get("created_at").map_err(map_err)?,
+                        expires_at: r.try_get("expires_at").map_err(map_err)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn delete_expired_oidc_logins(&self, now: OffsetDateTime) -> Result<u64> {
+                let r = sqlx::query("DELETE FROM oidc_logins WHERE expires_at < $1")
+                    .bind(now.to_offset(time::UtcOffset::UTC))
+                    .execute(self.write())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected())
             }
 
             async fn create_portal_session(&self, s: &PortalSession) -> Result<()> {

@@ -204,6 +204,29 @@ pub struct Verdict {
     pub detail: Option<String>,
 }
 
+/// A MitID (OpenID Connect) login between the redirect to the broker and its
+/// callback. Found by the SHA-256 of the random key in the browser's cookie;
+/// taken once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OidcLogin {
+    pub key_hash: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for OidcLogin {
+    // The state, nonce and verifier are secrets until the login is done.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcLogin")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What the access policy needs to know about one staff member and one citizen.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccessFacts {
@@ -797,6 +820,17 @@ pub trait Store: Send + Sync + 'static {
         username: &str,
     ) -> Result<Option<(PortalAccount, Option<String>)>>;
     async fn get_portal_account(&self, id: uuid::Uuid) -> Result<Option<PortalAccount>>;
+    /// The citizen's own account (not a relative's), the oldest if several.
+    async fn get_citizen_portal_account(
+        &self,
+        citizen_id: CitizenId,
+    ) -> Result<Option<PortalAccount>>;
+    /// Remembers a MitID login started by a browser.
+    async fn create_oidc_login(&self, login: &OidcLogin) -> Result<()>;
+    /// Removes and returns the login with this key hash (one use), expired or not.
+    async fn take_oidc_login(&self, key_hash: &str) -> Result<Option<OidcLogin>>;
+    /// Removes logins that were never finished; returns how many.
+    async fn delete_expired_oidc_logins(&self, now: OffsetDateTime) -> Result<u64>;
     async fn create_portal_session(&self, s: &PortalSession) -> Result<()>;
     async fn get_portal_session(&self, token_hash: &str) -> Result<Option<PortalSession>>;
     async fn touch_portal_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()>;

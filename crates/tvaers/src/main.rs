@@ -34,6 +34,64 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// MitID for the citizen portal through the municipality's OpenID Connect
+/// broker (e.g. NemLog-in). Off unless --oidc-issuer is given; the password
+/// login stays either way.
+#[derive(Args, Clone)]
+struct OidcArgs {
+    /// The broker's issuer URL (discovery: <issuer>/.well-known/openid-configuration).
+    #[arg(long, env = "TVAERS_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// Client id registered with the broker.
+    #[arg(long, env = "TVAERS_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// Client secret registered with the broker (prefer the environment variable).
+    #[arg(long, env = "TVAERS_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// Our public callback URL, registered with the broker, e.g.
+    /// https://kommune.dk/borger/oidc/callback.
+    #[arg(long, env = "TVAERS_OIDC_REDIRECT_URL")]
+    oidc_redirect_url: Option<String>,
+    /// The ID-token claim that holds the citizen's CPR number (brokers differ,
+    /// e.g. cprNumberIdentifier or ssn).
+    #[arg(long, env = "TVAERS_OIDC_CPR_CLAIM", default_value = tvaers_app::oidc::DEFAULT_CPR_CLAIM)]
+    oidc_cpr_claim: String,
+    /// Scopes to ask for besides openid (space-separated), if the broker needs
+    /// one to release the CPR number.
+    #[arg(long, env = "TVAERS_OIDC_SCOPES", default_value = "")]
+    oidc_scopes: String,
+}
+
+impl OidcArgs {
+    /// The MitID provider, when configured; an incomplete configuration is an error.
+    fn provider(&self) -> Result<Option<Arc<tvaers_app::oidc::OidcIdentity>>> {
+        let Some(issuer) = self.oidc_issuer.clone().filter(|i| !i.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let need = |v: &Option<String>, flag: &str| {
+            v.clone()
+                .filter(|s| !s.trim().is_empty())
+                .with_context(|| format!("--oidc-issuer is given, so {flag} is needed too"))
+        };
+        let config = tvaers_app::oidc::OidcConfig {
+            issuer,
+            client_id: need(&self.oidc_client_id, "--oidc-client-id")?,
+            client_secret: need(&self.oidc_client_secret, "--oidc-client-secret")?,
+            redirect_url: need(&self.oidc_redirect_url, "--oidc-redirect-url")?,
+            cpr_claim: self.oidc_cpr_claim.clone(),
+            scopes: self
+                .oidc_scopes
+                .split_whitespace()
+                .filter(|s| *s != "openid")
+                .map(str::to_string)
+                .collect(),
+        };
+        let provider = tvaers_app::oidc::OidcIdentity::new(config)
+            .map_err(|e| anyhow::anyhow!("OpenID Connect: {}", e.log_detail()))?;
+        Ok(Some(Arc::new(provider)))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server (pages, JSON API, /healthz, /metrics).
@@ -52,6 +110,8 @@ enum Command {
         /// Statistics hide counts from 1 to this minus one, so no individual can be singled out.
         #[arg(long, env = "TVAERS_STATS_MIN_CELL", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=100))]
         stats_min_cell: i64,
+        #[command(flatten)]
+        oidc: OidcArgs,
         /// Benchmarks only: skip the access policy and read auditing, to measure
         /// what they cost. Needs TVAERS_BENCHMARK_ONLY=1 as well.
         #[arg(long, hide = true)]
@@ -313,8 +373,10 @@ async fn run() -> Result<()> {
             demo,
             secure_cookies,
             stats_min_cell,
+            oidc,
             bench_without_access_checks,
         } => {
+            let sign_on = oidc.provider()?;
             if bench_without_access_checks {
                 if std::env::var("TVAERS_BENCHMARK_ONLY").as_deref() != Ok("1") {
                     bail!(
@@ -348,7 +410,21 @@ async fn run() -> Result<()> {
                 access_checks: !bench_without_access_checks,
                 ..Settings::default()
             };
-            let app = App::new(store, settings);
+            let mut app = App::new(store, settings);
+            if let Some(provider) = sign_on {
+                // Discover now to say early when the broker is misconfigured;
+                // a failure here is retried at the first login.
+                let early = provider.clone();
+                tokio::spawn(async move {
+                    match early.discover().await {
+                        Ok(()) => tracing::info!("MitID (OpenID Connect) provider discovered"),
+                        Err(e) => {
+                            tracing::warn!(detail = %e.log_detail(), "MitID provider discovery failed; retried at first login")
+                        }
+                    }
+                });
+                app = app.with_portal_sign_on(provider);
+            }
             tvaers_web::serve(listener, app, secure_cookies, shutdown_signal()).await?;
         }
         Command::Migrate { db } => {

@@ -55,6 +55,20 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
         AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
         AppError::LockedOut => (StatusCode::TOO_MANY_REQUESTS, "locked_out"),
+        AppError::Oidc(e) => {
+            use tvaers_app::oidc::OidcError;
+            // Never a CPR number or a token in the detail (see `OidcError`).
+            tracing::warn!(detail = %e.log_detail(), "MitID login refused");
+            match e {
+                OidcError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "oidc_unavailable"),
+                OidcError::Provider(_) => (StatusCode::UNAUTHORIZED, "oidc_cancelled"),
+                OidcError::State(_) => (StatusCode::BAD_REQUEST, "oidc_state"),
+                OidcError::TokenExchange(_) => (StatusCode::BAD_GATEWAY, "oidc_token"),
+                OidcError::IdToken(_) => (StatusCode::UNAUTHORIZED, "oidc_id_token"),
+                OidcError::Cpr(_) => (StatusCode::BAD_GATEWAY, "oidc_cpr"),
+                OidcError::NoCitizen => (StatusCode::FORBIDDEN, "oidc_no_citizen"),
+            }
+        }
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         AppError::Unavailable(detail) => {
             tracing::error!(%detail, "database unavailable");

@@ -181,6 +181,8 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
             "/borger/login",
             get(portal_pages::login_form).post(portal_pages::login_submit),
         )
+        .route("/borger/login/oidc", get(portal_pages::sign_on_begin))
+        .route("/borger/oidc/callback", get(portal_pages::sign_on_callback))
         .route("/borger/logout", post(portal_pages::logout))
         .route("/borger/oensker", post(portal_pages::wishes))
         .route(

@@ -61,13 +61,62 @@ fn check_portal_csrf(u: &PortalUser, form: &FormData) -> Result<(), Response> {
 struct LoginPage {
     error: Option<String>,
     username: String,
+    /// Offer «Log ind med MitID» (OpenID Connect is configured).
+    mitid: bool,
 }
 
-pub async fn login_form() -> Response {
+pub async fn login_form(State(state): State<AppState>) -> Response {
     render(&LoginPage {
         error: None,
         username: String::new(),
+        mitid: state.app.portal_sign_on_enabled(),
     })
+}
+
+/// The cookie that ties a MitID login to the browser that started it: only a
+/// random key (the state, nonce and PKCE verifier stay in the database), sent
+/// only to the callback, gone after ten minutes.
+const SIGN_ON_COOKIE: &str = "tvaers_mitid";
+
+fn sign_on_cookie(key: &str, secure: bool, max_age_secs: i64) -> header::HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = format!(
+        "{SIGN_ON_COOKIE}={key}; Path=/borger/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    );
+    header::HeaderValue::from_str(&v).unwrap_or_else(|_| header::HeaderValue::from_static(""))
+}
+
+/// A portal session is open: its cookie, and on to the portal.
+fn logged_in(state: &AppState, token: &str) -> Response {
+    let max_age = state.app.settings().session_absolute.whole_seconds();
+    let mut resp = Redirect::to("/borger").into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        named_cookie(PORTAL_COOKIE, token, state.secure_cookies, max_age),
+    );
+    resp
+}
+
+/// A login that did not go through: the login page again, with why.
+fn login_refused(state: &AppState, e: AppError, username: String) -> Response {
+    match e {
+        AppError::BadCredentials
+        | AppError::Throttled
+        | AppError::LockedOut
+        | AppError::Forbidden(_)
+        | AppError::Oidc(_) => {
+            let status = crate::error::classify(&e).0;
+            render_status(
+                status,
+                &LoginPage {
+                    error: Some(e.to_string()),
+                    username,
+                    mitid: state.app.portal_sign_on_enabled(),
+                },
+            )
+        }
+        e => error_page(e, None),
+    }
 }
 
 pub async fn login_submit(
@@ -91,32 +140,66 @@ pub async fn login_submit(
         )
         .await
     {
-        Ok((token, _)) => {
-            let max_age = state.app.settings().session_absolute.whole_seconds();
-            let mut resp = Redirect::to("/borger").into_response();
+        Ok((token, _)) => logged_in(&state, &token),
+        Err(e) => login_refused(&state, e, username),
+    }
+}
+
+/// `GET /borger/login/oidc`: off to the MitID broker (404 when not configured).
+pub async fn sign_on_begin(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+) -> Response {
+    match state.app.portal_sign_on_begin(Some(addr.ip())).await {
+        Ok((key, url)) => {
+            let mut resp = Redirect::to(&url).into_response();
             resp.headers_mut().insert(
                 header::SET_COOKIE,
-                named_cookie(PORTAL_COOKIE, &token, state.secure_cookies, max_age),
+                sign_on_cookie(
+                    &key,
+                    state.secure_cookies,
+                    tvaers_app::portal::SIGN_ON_TTL.whole_seconds(),
+                ),
             );
             resp
         }
-        Err(
-            e @ (AppError::BadCredentials
-            | AppError::Throttled
-            | AppError::LockedOut
-            | AppError::Forbidden(_)),
-        ) => {
-            let status = crate::error::classify(&e).0;
-            render_status(
-                status,
-                &LoginPage {
-                    error: Some(e.to_string()),
-                    username,
-                },
-            )
-        }
-        Err(e) => error_page(e, None),
+        Err(AppError::NotFound) => error_page(AppError::NotFound, None),
+        Err(e) => login_refused(&state, e, String::new()),
     }
+}
+
+/// `GET /borger/oidc/callback?code&state` (or `?error`): back from the broker.
+/// The code and state are in the query only; the log has the path alone.
+pub async fn sign_on_callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let mut callback = tvaers_app::portal::SignOnCallback::default();
+    for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "code" => callback.code = Some(v.into_owned()),
+            "state" => callback.state = Some(v.into_owned()),
+            "error" => callback.error = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let key = crate::session::cookie_value(&headers, SIGN_ON_COOKIE);
+    let mut resp = match state
+        .app
+        .portal_sign_on_finish(key.as_deref(), &callback)
+        .await
+    {
+        Ok((token, _)) => logged_in(&state, &token),
+        Err(AppError::NotFound) => return error_page(AppError::NotFound, None),
+        Err(e) => login_refused(&state, e, String::new()),
+    };
+    // The key is used up either way.
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        sign_on_cookie("", state.secure_cookies, 0),
+    );
+    resp
 }
 
 pub async fn logout(

@@ -105,6 +105,12 @@ pub struct Ctx {
 
 impl Ctx {
     pub async fn start(db: TestDb) -> Ctx {
+        Ctx::start_with(db, |app, _| app).await
+    }
+
+    /// Like [`Ctx::start`], with `configure` given the app and the server's
+    /// base URL before it serves (e.g. to plug in a MitID provider).
+    pub async fn start_with(db: TestDb, configure: impl FnOnce(App, &str) -> App) -> Ctx {
         let store = db.store.clone();
         let structure = tvaers_app::demo::ensure_structure(&*store, 42)
             .await
@@ -115,12 +121,13 @@ impl Ctx {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let app = App::new(store.clone(), Settings::default());
+        let base = format!("http://{addr}");
+        let app = configure(App::new(store.clone(), Settings::default()), &base);
         let server = tokio::spawn(tvaers_web::serve(listener, app, false, async move {
             let _ = rx.await;
         }));
         Ctx {
-            base: format!("http://{addr}"),
+            base,
             store,
             http: Client::builder().redirect(Policy::none()).build().unwrap(),
             shutdown: tx,
@@ -235,7 +242,17 @@ where
     F: FnOnce(Arc<Ctx>) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let ctx = Arc::new(Ctx::start(db).await);
+    run_with(db, |app, _| app, test).await
+}
+
+/// [`run`] with the app configured first (see [`Ctx::start_with`]).
+pub async fn run_with<C, F, Fut>(db: TestDb, configure: C, test: F)
+where
+    C: FnOnce(App, &str) -> App,
+    F: FnOnce(Arc<Ctx>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let ctx = Arc::new(Ctx::start_with(db, configure).await);
     let outcome = tokio::spawn(test(ctx.clone())).await;
     let ctx = Arc::into_inner(ctx).expect("the test task is done with the server");
     let stopped = ctx.stop().await;
