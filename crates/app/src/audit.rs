@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 use tvaers_domain::audit::NewAuditEvent;
-use tvaers_store::{AuditAppend, DecidedAudit, Store};
+use tvaers_store::Store;
 
 use crate::{AppError, AppResult};
 
-type Job = (AuditAppend, oneshot::Sender<Result<Option<usize>, String>>);
+type Job = (NewAuditEvent, oneshot::Sender<Result<(), String>>);
 
 const MAX_BATCH: usize = 512;
 
@@ -38,19 +38,16 @@ impl AuditSink {
                         Err(_) => break,
                     }
                 }
-                let appends: Vec<AuditAppend> = batch.iter().map(|(e, _)| e.clone()).collect();
+                let events: Vec<NewAuditEvent> = batch.iter().map(|(e, _)| e.clone()).collect();
                 let result = store
-                    .append_audit_batch(&appends)
+                    .append_audit_batch(&events)
                     .await
                     .map_err(|e| e.to_string());
                 if let Err(e) = &result {
-                    tracing::error!(error = %e, n = appends.len(), "audit batch failed");
+                    tracing::error!(error = %e, n = events.len(), "audit batch failed");
                 }
-                for (i, (_, reply)) in batch.drain(..).enumerate() {
-                    let _ = reply.send(match &result {
-                        Ok(verdicts) => Ok(verdicts.get(i).copied().flatten()),
-                        Err(e) => Err(e.clone()),
-                    });
+                for (_, reply) in batch.drain(..) {
+                    let _ = reply.send(result.clone());
                 }
             }
         });
@@ -68,42 +65,20 @@ impl AuditSink {
     pub async fn append_all(&self, events: Vec<NewAuditEvent>) -> AppResult<()> {
         let mut waiting = Vec::with_capacity(events.len());
         for event in events {
-            waiting.push(self.enqueue(AuditAppend::Event(event)).await?);
+            let (reply, done) = oneshot::channel();
+            self.tx
+                .send((event, reply))
+                .await
+                .map_err(|_| AppError::Internal("audit writer stopped".into()))?;
+            waiting.push(done);
         }
         for done in waiting {
-            Self::committed(done).await?;
+            match done.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(AppError::Unavailable(e)),
+                Err(_) => return Err(AppError::Internal("audit writer stopped".into())),
+            }
         }
         Ok(())
-    }
-
-    /// Decides and records in one statement ([`DecidedAudit`]); returns the
-    /// index of the verdict recorded, once it is committed.
-    pub async fn append_decided(&self, decided: DecidedAudit) -> AppResult<usize> {
-        let done = self.enqueue(AuditAppend::Decided(decided)).await?;
-        Self::committed(done)
-            .await?
-            .ok_or_else(|| AppError::Internal("decided audit event without a verdict".into()))
-    }
-
-    async fn enqueue(
-        &self,
-        append: AuditAppend,
-    ) -> AppResult<oneshot::Receiver<Result<Option<usize>, String>>> {
-        let (reply, done) = oneshot::channel();
-        self.tx
-            .send((append, reply))
-            .await
-            .map_err(|_| AppError::Internal("audit writer stopped".into()))?;
-        Ok(done)
-    }
-
-    async fn committed(
-        done: oneshot::Receiver<Result<Option<usize>, String>>,
-    ) -> AppResult<Option<usize>> {
-        match done.await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(AppError::Unavailable(e)),
-            Err(_) => Err(AppError::Internal("audit writer stopped".into())),
-        }
     }
 }

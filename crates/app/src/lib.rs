@@ -220,77 +220,6 @@ impl App {
         }
     }
 
-    /// Decides a read of one citizen's data and makes its audit event durable,
-    /// as [`App::authorize`] + [`App::record`] do, but in one statement: the
-    /// policy's answer for every possible facts code goes to the database with
-    /// the event, and the insert computes the facts and records the verdict
-    /// they select ([`tvaers_store::DecidedAudit`]). A page waits for one
-    /// commit instead of a facts query and then a commit.
-    async fn authorize_read_recorded(
-        &self,
-        actor: &Actor,
-        resource: Resource,
-        resource_type: &'static str,
-        resource_id: Option<uuid::Uuid>,
-    ) -> AppResult<()> {
-        if !self.settings.access_checks
-            || !resource.is_citizen_data()
-            || resource.citizen().is_none()
-        {
-            let event = self
-                .authorize(actor, Action::Read, resource, resource_type, resource_id)
-                .await?;
-            return self.record(&event).await;
-        }
-        let mut decisions: Vec<Decision> = Vec::new();
-        let mut by_code = Vec::with_capacity(usize::from(policy::Facts::CODES));
-        for code in 0..policy::Facts::CODES {
-            let d = policy::allowed(
-                actor,
-                Action::Read,
-                resource,
-                &policy::Facts::from_code(code),
-            );
-            let k = match decisions.iter().position(|known| *known == d) {
-                Some(k) => k,
-                None => {
-                    decisions.push(d);
-                    decisions.len() - 1
-                }
-            };
-            by_code.push(k);
-        }
-        let verdicts = decisions
-            .iter()
-            .map(|d| match d {
-                Decision::Allow(purpose) => tvaers_store::Verdict {
-                    outcome: AuditOutcome::Allowed,
-                    purpose: Some(purpose.to_string()),
-                    detail: None,
-                },
-                Decision::Deny(denial) => tvaers_store::Verdict {
-                    outcome: AuditOutcome::Denied,
-                    purpose: None,
-                    detail: Some(denial.reason().to_string()),
-                },
-            })
-            .collect();
-        let k = self
-            .audit
-            .append_decided(tvaers_store::DecidedAudit {
-                event: decision_event(actor, Action::Read, resource, resource_type, resource_id),
-                organisation_id: actor.organisation_id,
-                now: time::OffsetDateTime::now_utc(),
-                table: Arc::new(tvaers_store::DecisionTable { verdicts, by_code }),
-            })
-            .await?;
-        match decisions.get(k) {
-            Some(Decision::Allow(_)) => Ok(()),
-            Some(Decision::Deny(denial)) => Err(self.refusal(*denial, resource).await),
-            None => Err(AppError::Internal("audit verdict out of range".into())),
-        }
-    }
-
     pub(crate) async fn ensure_citizen(&self, id: tvaers_domain::ids::CitizenId) -> AppResult<()> {
         self.store
             .get_citizen(id)
@@ -354,8 +283,10 @@ impl App {
     ) -> Audited<T> {
         let (app, actor) = (self.clone(), actor.clone());
         let audit = tokio::spawn(async move {
-            app.authorize_read_recorded(&actor, resource, resource_type, resource_id)
-                .await
+            let event = app
+                .authorize(&actor, Action::Read, resource, resource_type, resource_id)
+                .await?;
+            app.record(&event).await
         });
         Audited {
             data: load.await,

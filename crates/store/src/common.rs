@@ -254,96 +254,6 @@ macro_rules! impl_store {
             Ok(())
         }
 
-        async fn append_one<'e, E>(exec: E, a: &crate::AuditAppend) -> Result<Option<usize>>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
-            match a {
-                crate::AuditAppend::Event(e) => insert_audit(exec, e).await.map(|()| None),
-                crate::AuditAppend::Decided(d) => insert_decided_audit(exec, d).await.map(Some),
-            }
-        }
-
-        /// [`crate::DecidedAudit`]: the facts code, its verdict and the event in
-        /// one INSERT … SELECT; returns the index of the verdict recorded.
-        async fn insert_decided_audit<'e, E>(exec: E, d: &crate::DecidedAudit) -> Result<usize>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
-            let ev = &d.event;
-            let t = &d.table;
-            let (Some(staff), Some(citizen)) = (ev.actor_id, ev.citizen_id) else {
-                return Err(StoreError::Database("a decided audit event needs an actor and a citizen".into()));
-            };
-            if t.by_code.len() != usize::from(AccessFacts::CODES) || t.by_code.iter().any(|k| *k >= t.verdicts.len()) {
-                return Err(StoreError::Database("a decision table must cover every facts code".into()));
-            }
-            let mut a = Args::default();
-            let now = d.now.to_offset(time::UtcOffset::UTC);
-            let code = facts_code_sql(
-                &a.push(Arg::Uuid(citizen.0)),
-                &a.push(Arg::Uuid(staff.0)),
-                &a.push(Arg::Time(now)),
-                &a.push(Arg::Uuid(d.organisation_id.0)),
-                &a.push(Arg::Date(now.date())),
-            );
-            // Which verdict: the codes of each, as IN lists.
-            let which: Vec<String> = (0..t.verdicts.len())
-                .map(|k| {
-                    let codes: Vec<String> =
-                        (0..t.by_code.len()).filter(|c| t.by_code[*c] == k).map(|c| c.to_string()).collect();
-                    if codes.is_empty() { String::new() } else { format!(" WHEN f.code IN ({}) THEN {k}", codes.join(", ")) }
-                })
-                .collect();
-            // What it records: no ELSE, so a code without a verdict leaves the
-            // outcome NULL and the NOT NULL column refuses the row.
-            let mut column = |get: &dyn Fn(&crate::Verdict) -> Option<String>| -> String {
-                let arms: Vec<String> = t
-                    .verdicts
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| format!(" WHEN {k} THEN {}", a.push(Arg::OptText(get(v)))))
-                    .collect();
-                format!("CASE v.k{} END", arms.concat())
-            };
-            let outcome = column(&|v| Some(v.outcome.code().to_string()));
-            let detail = column(&|v| v.detail.clone());
-            let purpose = column(&|v| v.purpose.clone());
-            let values = [
-                a.push(Arg::Uuid(Uuid::now_v7())),
-                a.push(Arg::Time(OffsetDateTime::now_utc())),
-                a.push(Arg::Uuid(staff.0)),
-                a.push(Arg::Text(ev.action.code().to_string())),
-                a.push(Arg::Text(ev.resource_type.to_string())),
-                a.push(Arg::OptUuid(ev.resource_id)),
-                a.push(Arg::Uuid(citizen.0)),
-                outcome,
-                detail,
-                a.push(Arg::OptText(ev.actor_profession.map(|p| p.code().to_string()))),
-                a.push(Arg::OptUuid(ev.actor_unit_id.map(|u| u.0))),
-                purpose,
-            ];
-            let sql = format!(
-                "INSERT INTO audit_events (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
-                 actor_profession, actor_unit_id, purpose) \
-                 SELECT {} FROM (SELECT CASE{} END AS k FROM (SELECT CAST({code} AS BIGINT) AS code) f) v \
-                 RETURNING outcome, detail, purpose",
-                values.join(", "),
-                which.concat(),
-            );
-            let row = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_one(exec).await.map_err(map_err)?;
-            let recorded = crate::Verdict {
-                outcome: AuditOutcome::from_code(&row.try_get::<String, _>("outcome").map_err(map_err)?)
-                    .ok_or_else(|| corrupt("audit outcome"))?,
-                detail: row.try_get("detail").map_err(map_err)?,
-                purpose: row.try_get("purpose").map_err(map_err)?,
-            };
-            t.verdicts
-                .iter()
-                .position(|v| *v == recorded)
-                .ok_or_else(|| corrupt("decided audit event with a verdict not in its table"))
-        }
-
         const CITIZEN_COLUMNS: &str = "id, cpr, given_name, family_name, address, postal_code, city, phone, email, relatives";
         const CASE_COLUMNS: &str = "id, citizen_id, area, title, legal_basis, responsible_unit_id, case_worker_id, opened_on, closed_on";
         const STAFF_COLUMNS: &str = "id, username, full_name, profession, organisation_id, email, active";
@@ -605,8 +515,6 @@ macro_rules! impl_store {
             Uuid(Uuid),
             Text(String),
             Int(i64),
-            OptText(Option<String>),
-            OptUuid(Option<Uuid>),
         }
 
         /// Arguments of a query assembled at run time, numbered as they are pushed.
@@ -631,8 +539,6 @@ macro_rules! impl_store {
                         Arg::Uuid(u) => q.bind(u),
                         Arg::Text(s) => q.bind(s),
                         Arg::Int(i) => q.bind(i),
-                        Arg::OptText(s) => q.bind(s),
-                        Arg::OptUuid(u) => q.bind(u),
                     };
                 }
                 q
@@ -1868,18 +1774,16 @@ macro_rules! impl_store {
                 insert_audit(self.write(), event).await
             }
 
-            async fn append_audit_batch(&self, appends: &[crate::AuditAppend]) -> Result<Vec<Option<usize>>> {
+            async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()> {
                 // One event commits on its own: no BEGIN and COMMIT round trips.
-                if let [one] = appends {
-                    return Ok(vec![append_one(self.write(), one).await?]);
+                if let [one] = events {
+                    return insert_audit(self.write(), one).await;
                 }
                 let mut tx = self.write().begin().await.map_err(map_err)?;
-                let mut out = Vec::with_capacity(appends.len());
-                for a in appends {
-                    out.push(append_one(&mut *tx, a).await?);
+                for e in events {
+                    insert_audit(&mut *tx, e).await?;
                 }
-                tx.commit().await.map_err(map_err)?;
-                Ok(out)
+                tx.commit().await.map_err(map_err)
             }
 
             async fn create_plan(&self, plan: &Plan, first: &PlanVersion, audit: &NewAuditEvent) -> Result<()> {

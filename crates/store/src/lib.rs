@@ -164,46 +164,6 @@ pub struct PortalSession {
     pub expires_at: OffsetDateTime,
 }
 
-/// An audit event to append, or one whose decision is made in the insert
-/// itself from the access facts ([`DecidedAudit`]).
-#[derive(Debug, Clone)]
-pub enum AuditAppend {
-    Event(NewAuditEvent),
-    Decided(DecidedAudit),
-}
-
-/// A read whose decision and audit event are one statement: the insert
-/// computes the citizen's access facts for the actor (the SQL every other
-/// facts lookup uses), picks the verdict the policy gave that facts code, and
-/// records it. The facts are then never a separate query before the audit
-/// commit, which is what a page waits for.
-#[derive(Debug, Clone)]
-pub struct DecidedAudit {
-    /// The event; its actor and citizen must be set. Outcome, purpose and
-    /// detail come from the verdict.
-    pub event: NewAuditEvent,
-    pub organisation_id: OrganisationId,
-    pub now: OffsetDateTime,
-    pub table: std::sync::Arc<DecisionTable>,
-}
-
-/// The policy's answer for every facts code, as the audit records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionTable {
-    /// The distinct verdicts.
-    pub verdicts: Vec<Verdict>,
-    /// For each facts code (0..[`AccessFacts::CODES`]), the index of its verdict.
-    pub by_code: Vec<usize>,
-}
-
-/// What an audit event records of a decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub outcome: tvaers_domain::audit::AuditOutcome,
-    pub purpose: Option<String>,
-    pub detail: Option<String>,
-}
-
 /// A MitID (OpenID Connect) login between the redirect to the broker and its
 /// callback. Found by the SHA-256 of the random key in the browser's cookie;
 /// taken once.
@@ -637,10 +597,8 @@ pub trait Store: Send + Sync + 'static {
 
     // Audit.
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<()>;
-    /// Appends several events in one transaction (group commit of read
-    /// audits). A decided append is written with the verdict its facts have
-    /// at that moment; its entry in the answer is the index of that verdict.
-    async fn append_audit_batch(&self, appends: &[AuditAppend]) -> Result<Vec<Option<usize>>>;
+    /// Appends several events in one transaction (group commit of read audits).
+    async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()>;
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
 
     // Plans.
