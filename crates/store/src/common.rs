@@ -1762,12 +1762,16 @@ macro_rules! impl_store {
             }
 
             async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
-                let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(self.write())
-                    .await
-                    .map_err(map_err)?;
-                Ok(r.rows_affected())
+                let mut n = 0;
+                // Staff and portal sessions alike: a portal session is otherwise
+                // removed only when its cookie comes back after it expired.
+                for sql in [
+                    "DELETE FROM sessions WHERE expires_at < $1",
+                    "DELETE FROM portal_sessions WHERE expires_at < $1",
+                ] {
+                    n += sqlx::query(sql).bind(now).execute(self.write()).await.map_err(map_err)?.rows_affected();
+                }
+                Ok(n)
             }
 
             async fn append_audit(&self, event: &NewAuditEvent) -> Result<()> {

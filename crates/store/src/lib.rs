@@ -593,6 +593,7 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_sessions_of(&self, staff_id: StaffId) -> Result<()>;
+    /// Removes staff and portal sessions past their absolute expiry; returns how many.
     async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64>;
 
     // Audit.

@@ -434,8 +434,37 @@ async fn sessions_expire(s: Arc<dyn Store>) {
         s.get_session("live").await.unwrap().unwrap().last_seen_at,
         now + time::Duration::minutes(5)
     );
-    assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
+    // A citizen's portal sessions expire the same way.
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let account = tvaers_domain::access::PortalAccount {
+        id: uuid::Uuid::now_v7(),
+        citizen_id: c.id,
+        username: "karen".into(),
+        relative_name: None,
+        active: true,
+    };
+    s.create_portal_account(&account, None).await.unwrap();
+    let portal = |hash: &str, expires| tvaers_store::PortalSession {
+        token_hash: hash.into(),
+        account_id: account.id,
+        csrf_token: "csrf".into(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expires,
+    };
+    s.create_portal_session(&portal("portal-live", now + time::Duration::hours(8)))
+        .await
+        .unwrap();
+    s.create_portal_session(&portal("portal-old", now - time::Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 2);
     assert!(s.get_session("old").await.unwrap().is_none());
+    assert!(s.get_portal_session("portal-old").await.unwrap().is_none());
+    assert!(s.get_portal_session("portal-live").await.unwrap().is_some());
     s.delete_session("live").await.unwrap();
     assert!(s.get_session("live").await.unwrap().is_none());
 }
