@@ -175,9 +175,121 @@ pub fn suppress_row(total: i64, counts: &[i64], min: i64) -> (Cell, Vec<Cell>) {
     (Cell::Count { n: total }, cells)
 }
 
+/// How many distinct holders (citizens) have a spell (an open case) at each
+/// date: a spell `(holder, opened, closed)` is open at `d` when
+/// `opened <= d` and it is not closed or closed after `d`. A holder with
+/// overlapping spells counts once. One pass over the spells whatever the
+/// number of dates (the target group per month, ten years or one).
+pub fn open_at<K: Ord + Copy>(at: &[Date], spells: &[(K, Date, Option<Date>)]) -> Vec<i64> {
+    let mut sorted: Vec<Date> = at.to_vec();
+    sorted.sort();
+    // Each spell covers the dates in [first on or after opened, first on or after closed).
+    let mut ranges: Vec<(K, usize, usize)> = spells
+        .iter()
+        .map(|(k, opened, closed)| {
+            let start = sorted.partition_point(|d| d < opened);
+            let end = closed.map_or(sorted.len(), |c| sorted.partition_point(|d| *d < c));
+            (*k, start, end)
+        })
+        .filter(|(_, s, e)| s < e)
+        .collect();
+    ranges.sort_unstable();
+    // Merge each holder's ranges, then count with a difference array.
+    let mut diff = vec![0i64; sorted.len() + 1];
+    let mut current: Option<(K, usize, usize)> = None;
+    for (k, s, e) in ranges {
+        current = match current {
+            Some((ck, cs, ce)) if ck == k && s <= ce => Some((ck, cs, ce.max(e))),
+            Some((_, cs, ce)) => {
+                diff[cs] += 1;
+                diff[ce] -= 1;
+                Some((k, s, e))
+            }
+            None => Some((k, s, e)),
+        };
+    }
+    if let Some((_, cs, ce)) = current {
+        diff[cs] += 1;
+        diff[ce] -= 1;
+    }
+    let mut running = 0;
+    let counts: Vec<i64> = diff[..sorted.len()]
+        .iter()
+        .map(|d| {
+            running += d;
+            running
+        })
+        .collect();
+    at.iter()
+        .map(|d| counts[sorted.partition_point(|x| x < d)])
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_at_counts_each_holder_once_per_date() {
+        use time::macros::date;
+        let at = [
+            date!(2026 - 01 - 31),
+            date!(2026 - 02 - 28),
+            date!(2026 - 03 - 31),
+        ];
+        let spells = [
+            // Open from January on.
+            (1, date!(2026 - 01 - 10), None),
+            // Overlapping spells of one holder: once.
+            (2, date!(2026 - 01 - 01), Some(date!(2026 - 03 - 01))),
+            (2, date!(2026 - 02 - 01), Some(date!(2026 - 04 - 01))),
+            // Closed on the date itself: not open then.
+            (3, date!(2026 - 01 - 01), Some(date!(2026 - 02 - 28))),
+            // Opened on the date: open then.
+            (4, date!(2026 - 03 - 31), None),
+            // Before and after the dates.
+            (5, date!(2025 - 01 - 01), Some(date!(2025 - 06 - 01))),
+            (6, date!(2026 - 04 - 01), None),
+            // Adjacent spells of one holder: still once.
+            (7, date!(2026 - 01 - 01), Some(date!(2026 - 02 - 01))),
+            (7, date!(2026 - 02 - 01), None),
+        ];
+        // January: 1, 2, 3, 7; February: 1, 2, 7; March: 1, 2, 4, 7.
+        assert_eq!(open_at(&at, &spells), vec![4, 3, 4]);
+        // Dates in any order give the same answers in that order.
+        let back = [at[2], at[0], at[1]];
+        assert_eq!(open_at(&back, &spells), vec![4, 4, 3]);
+        assert_eq!(open_at(&at[..1], &spells[..3]), vec![2]);
+        assert!(open_at::<i32>(&[], &[]).is_empty());
+    }
+
+    proptest::proptest! {
+        /// The one-pass count is the count by definition, date by date.
+        #[test]
+        fn open_at_is_the_definition(
+            spells in proptest::collection::vec((0u8..6, 0i64..60, proptest::option::of(0i64..60)), 0..30),
+            dates in proptest::collection::vec(0i64..60, 0..12),
+        ) {
+            let day = |n: i64| Date::from_julian_day(2_460_000 + i32::try_from(n).unwrap_or(0)).unwrap();
+            let spells: Vec<(u8, Date, Option<Date>)> =
+                spells.iter().map(|(k, o, c)| (*k, day(*o), c.map(day))).collect();
+            let at: Vec<Date> = dates.iter().map(|d| day(*d)).collect();
+            let expected: Vec<i64> = at
+                .iter()
+                .map(|d| {
+                    let mut holders: Vec<u8> = spells
+                        .iter()
+                        .filter(|(_, o, c)| o <= d && c.is_none_or(|c| c > *d))
+                        .map(|(k, _, _)| *k)
+                        .collect();
+                    holders.sort_unstable();
+                    holders.dedup();
+                    holders.len() as i64
+                })
+                .collect();
+            proptest::prop_assert_eq!(open_at(&at, &spells), expected);
+        }
+    }
     use proptest::prelude::*;
     use time::macros::date;
 

@@ -2562,14 +2562,43 @@ macro_rules! impl_store {
             }
 
             async fn stats_target_group(&self, f: &StatsFilter, at: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
-                // A year of month ends at a time: each query reads only the
-                // cases open during its year, so a ten-year period costs what the
-                // years with cases cost, not ten times every case.
-                let mut out = Vec::with_capacity(at.len());
-                for year in at.chunks(12) {
-                    out.extend(self.target_group_at(f, year).await?);
+                // The cases open at some date of the period, read once; each
+                // citizen is counted once per date in one pass over them
+                // (`open_at`), so ten years cost what one year does.
+                let (Some(first), Some(last)) = (at.iter().min(), at.iter().max()) else {
+                    return Ok(Vec::new());
+                };
+                let mut a = Args::default();
+                let last = a.push(Arg::Date(*last));
+                let first = a.push(Arg::Date(*first));
+                let mut conds = String::new();
+                if let Some(u) = f.unit_id {
+                    conds += &format!(" AND k.responsible_unit_id = {}", a.push(Arg::Uuid(u.0)));
                 }
-                Ok(out)
+                if let Some(area) = f.case_area {
+                    conds += &format!(" AND k.area = {}", a.push(Arg::Text(area.code().to_string())));
+                }
+                // The age band and intervention type narrow the cohort; unit and
+                // case area are the target group's own definition (above).
+                let rest = StatsFilter { unit_id: None, case_area: None, ..f.clone() };
+                let cohort = cohort_sql(&rest, "k.citizen_id", &mut a);
+                let sql = format!(
+                    "SELECT k.citizen_id, k.opened_on, k.closed_on FROM cases k \
+                     WHERE k.opened_on <= {last} AND (k.closed_on IS NULL OR k.closed_on > {first}){conds} AND {cohort}"
+                );
+                let rows = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)?;
+                let spells = rows
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get::<Uuid, _>(0).map_err(map_err)?,
+                            r.try_get::<time::Date, _>(1).map_err(map_err)?,
+                            r.try_get::<Option<time::Date>, _>(2).map_err(map_err)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let counts = tvaers_domain::stats::open_at(at, &spells);
+                Ok(at.iter().copied().zip(counts).collect())
             }
 
             async fn intervention_types(&self) -> Result<Vec<String>> {
@@ -3706,54 +3735,6 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 }
                 Ok(())
-            }
-
-            /// `stats_target_group` for a few dates: one pass over the cases
-            /// open at some of them, grouped by citizen, with a column per date
-            /// saying whether the citizen has such a case open then; the sums
-            /// count each citizen once per date (instead of joining every date
-            /// with every case and counting distinct citizens).
-            async fn target_group_at(&self, f: &StatsFilter, at: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
-                let (Some(first), Some(last)) = (at.iter().min(), at.iter().max()) else {
-                    return Ok(Vec::new());
-                };
-                let mut a = Args::default();
-                let columns: Vec<String> = at
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| {
-                        let on = a.push(Arg::Date(*d));
-                        let still = a.push(Arg::Date(*d));
-                        format!("MAX(CASE WHEN k.opened_on <= {on} AND (k.closed_on IS NULL OR k.closed_on > {still}) THEN 1 ELSE 0 END) AS o{i}")
-                    })
-                    .collect();
-                let sums: Vec<String> = (0..at.len()).map(|i| format!("SUM(o{i})")).collect();
-                let last = a.push(Arg::Date(*last));
-                let first = a.push(Arg::Date(*first));
-                let mut conds = String::new();
-                if let Some(u) = f.unit_id {
-                    conds += &format!(" AND k.responsible_unit_id = {}", a.push(Arg::Uuid(u.0)));
-                }
-                if let Some(area) = f.case_area {
-                    conds += &format!(" AND k.area = {}", a.push(Arg::Text(area.code().to_string())));
-                }
-                // The age band and intervention type narrow the cohort; unit and
-                // case area are the target group's own definition (above).
-                let rest = StatsFilter { unit_id: None, case_area: None, ..f.clone() };
-                let cohort = cohort_sql(&rest, "k.citizen_id", &mut a);
-                let sql = format!(
-                    "SELECT {} FROM ( \
-                       SELECT k.citizen_id, {} FROM cases k \
-                       WHERE k.opened_on <= {last} AND (k.closed_on IS NULL OR k.closed_on > {first}){conds} AND {cohort} \
-                       GROUP BY k.citizen_id) t",
-                    sums.join(", "),
-                    columns.join(", ")
-                );
-                let row = a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_one(self.read()).await.map_err(map_err)?;
-                at.iter()
-                    .enumerate()
-                    .map(|(i, d)| Ok((*d, row.try_get::<Option<i64>, _>(i).map_err(map_err)?.unwrap_or(0))))
-                    .collect()
             }
 
             async fn debug_exec_impl(&self, sql: &str) -> Result<u64> {
