@@ -1628,13 +1628,6 @@ async fn unknown_page_is_danish_404(t: &Ctx) {
 // ---------------------------------------------------------------------------
 // Issue 5 pages: goal measurements, area measurements, statistics, scales.
 
-/// GET a page as a logged-in browser: status and HTML.
-async fn page(b: &Client, url: String) -> (StatusCode, String) {
-    let resp = b.get(url).send().await.unwrap();
-    let status = resp.status();
-    (status, resp.text().await.unwrap())
-}
-
 async fn progress_pages_record_show_and_refuse_in_danish(t: &Ctx) {
     let tok = t.login("sagsbehandler").await;
     let c = t

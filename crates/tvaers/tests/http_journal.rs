@@ -1242,11 +1242,6 @@ async fn browser(t: &Ctx, username: &str) -> Client {
     b
 }
 
-async fn page(b: &Client, url: String) -> (StatusCode, String) {
-    let r = b.get(url).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
 fn csrf_in(html: &str) -> String {
     let i = html
         .find(r#"name="csrf" value=""#)

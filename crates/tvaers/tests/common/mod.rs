@@ -237,6 +237,13 @@ impl Ctx {
 }
 
 /// Runs one test against a fresh server on `db`; cleans up even when the test panics.
+/// GET a page as a browser: status and HTML.
+pub async fn page(b: &Client, url: String) -> (StatusCode, String) {
+    let resp = b.get(url).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.text().await.unwrap())
+}
+
 pub async fn run<F, Fut>(db: TestDb, test: F)
 where
     F: FnOnce(Arc<Ctx>) -> Fut,
