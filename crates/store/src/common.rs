@@ -232,10 +232,19 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'e, Database = $db>,
         {
-            sqlx::query(
-                "INSERT INTO audit_events (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
+            insert_audit_into(exec, "audit_events", ev).await
+        }
+
+        /// `table` is `audit_events` (in a change's transaction) or the
+        /// backend's `AUDIT_LOG_TABLE` (an event on its own).
+        async fn insert_audit_into<'e, E>(exec: E, table: &str, ev: &NewAuditEvent) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {table} (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
                  actor_profession, actor_unit_id, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
+            )))
             .bind(Uuid::now_v7())
             .bind(OffsetDateTime::now_utc())
             .bind(ev.actor_id.map(|a| a.0))
@@ -1775,17 +1784,17 @@ macro_rules! impl_store {
             }
 
             async fn append_audit(&self, event: &NewAuditEvent) -> Result<()> {
-                insert_audit(self.write(), event).await
+                insert_audit_into(self.write(), <$store>::AUDIT_LOG_TABLE, event).await
             }
 
             async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()> {
                 // One event commits on its own: no BEGIN and COMMIT round trips.
                 if let [one] = events {
-                    return insert_audit(self.write(), one).await;
+                    return insert_audit_into(self.write(), <$store>::AUDIT_LOG_TABLE, one).await;
                 }
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 for e in events {
-                    insert_audit(&mut *tx, e).await?;
+                    insert_audit_into(&mut *tx, <$store>::AUDIT_LOG_TABLE, e).await?;
                 }
                 tx.commit().await.map_err(map_err)
             }
@@ -3036,41 +3045,46 @@ macro_rules! impl_store {
 
             async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
                 let limit = if f.limit <= 0 { 100 } else { f.limit.min(10_000) };
+                let offset = f.offset.max(0);
                 let mut a = Args::default();
-                let mut sql = String::from(
+                let mut conds = String::new();
+                if let Some(c) = f.citizen_id {
+                    conds += &format!(" AND a.citizen_id = {}", a.push(Arg::Uuid(c.0)));
+                }
+                if let Some(x) = f.actor_id {
+                    conds += &format!(" AND a.actor_id = {}", a.push(Arg::Uuid(x.0)));
+                }
+                if let Some(u) = f.unit_id {
+                    conds += &format!(" AND a.actor_unit_id = {}", a.push(Arg::Uuid(u.0)));
+                }
+                if let Some(t) = f.from {
+                    conds += &format!(" AND a.at >= {}", a.push(Arg::Time(t)));
+                }
+                if let Some(t) = f.until {
+                    conds += &format!(" AND a.at < {}", a.push(Arg::Time(t)));
+                }
+                if let Some(x) = f.action {
+                    conds += &format!(" AND a.action = {}", a.push(Arg::Text(x.code().to_string())));
+                }
+                if let Some(o) = f.outcome {
+                    conds += &format!(" AND a.outcome = {}", a.push(Arg::Text(o.code().to_string())));
+                }
+                if f.citizen_data_only {
+                    conds += " AND a.citizen_id IS NOT NULL";
+                }
+                // Newest first by time, then by the time-ordered id (UUIDv7):
+                // on SQLite the events come from two files, each read only as
+                // far as the page needs.
+                let order = "ORDER BY a.at DESC, a.id DESC";
+                let source = <$store>::audit_source_sql(&conds, order, &a.push(Arg::Int(limit + offset)));
+                let sql = format!(
                     "SELECT a.id, a.at, a.actor_id, s.full_name AS actor_name, \
                      COALESCE(a.actor_profession, s.profession) AS actor_profession, a.actor_unit_id, u.name AS actor_unit_name, a.purpose, \
                      a.action, a.resource_type, a.resource_id, a.citizen_id, a.outcome, a.detail \
-                     FROM audit_events a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id WHERE 1 = 1",
-                );
-                if let Some(c) = f.citizen_id {
-                    sql += &format!(" AND a.citizen_id = {}", a.push(Arg::Uuid(c.0)));
-                }
-                if let Some(x) = f.actor_id {
-                    sql += &format!(" AND a.actor_id = {}", a.push(Arg::Uuid(x.0)));
-                }
-                if let Some(u) = f.unit_id {
-                    sql += &format!(" AND a.actor_unit_id = {}", a.push(Arg::Uuid(u.0)));
-                }
-                if let Some(t) = f.from {
-                    sql += &format!(" AND a.at >= {}", a.push(Arg::Time(t)));
-                }
-                if let Some(t) = f.until {
-                    sql += &format!(" AND a.at < {}", a.push(Arg::Time(t)));
-                }
-                if let Some(x) = f.action {
-                    sql += &format!(" AND a.action = {}", a.push(Arg::Text(x.code().to_string())));
-                }
-                if let Some(o) = f.outcome {
-                    sql += &format!(" AND a.outcome = {}", a.push(Arg::Text(o.code().to_string())));
-                }
-                if f.citizen_data_only {
-                    sql += " AND a.citizen_id IS NOT NULL";
-                }
-                sql += &format!(
-                    " ORDER BY a.seq DESC LIMIT {} OFFSET {}",
+                     FROM {source} a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN units u ON u.id = a.actor_unit_id \
+                     {order} LIMIT {} OFFSET {}",
                     a.push(Arg::Int(limit)),
-                    a.push(Arg::Int(f.offset.max(0)))
+                    a.push(Arg::Int(offset))
                 );
                 a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
                     .fetch_all(self.read())

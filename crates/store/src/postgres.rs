@@ -51,6 +51,13 @@ impl PgStore {
 /// and locale never touch them, with a GIN index.
 impl PgStore {
     pub(crate) const FTS_TABLE: &'static str = "journal_index";
+    /// Audit events written on their own: one table on PostgreSQL (SQLite
+    /// keeps them in a second file, see `sqlite::audit_log_path`).
+    pub(crate) const AUDIT_LOG_TABLE: &'static str = "audit_events";
+    /// Every audit event matching `conds` (on alias `a`), for reading.
+    pub(crate) fn audit_source_sql(conds: &str, _order: &str, _n: &str) -> String {
+        format!("(SELECT a.* FROM audit_events a WHERE 1 = 1{conds})")
+    }
     pub(crate) const FTS_KEY: &'static str = "seq";
     /// The first window of sequence numbers a search reads (see `search_journal`).
     pub(crate) const SEARCH_WINDOW: Option<i64> = Some(50_000);

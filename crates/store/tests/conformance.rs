@@ -478,6 +478,32 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
     s.append_audit(&audit(AuditAction::Search, None))
         .await
         .unwrap();
+    // An event in a change's own transaction (on SQLite in the main file;
+    // the events above are in the audit log file): listed with them, newest first.
+    let mut created = audit(AuditAction::Create, Some(c.id));
+    created.actor_id = Some(staff.id);
+    s.create_citizen(&c, None, &created).await.unwrap();
+    let all = s
+        .list_audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::Create, AuditAction::Search, AuditAction::Read]
+    );
+    let paged = s
+        .list_audit(&AuditFilter {
+            limit: 1,
+            offset: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(paged.len(), 1);
+    assert_eq!(paged[0].action, AuditAction::Search);
     let mine = s
         .list_audit(&AuditFilter {
             citizen_id: Some(c.id),
@@ -486,9 +512,10 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
         })
         .await
         .unwrap();
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].actor_name.as_deref(), Some("Anne Sørensen"));
-    assert_eq!(mine[0].actor_profession.as_deref(), Some("Sygeplejerske"));
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[1].action, AuditAction::Read);
+    assert_eq!(mine[1].actor_name.as_deref(), Some("Anne Sørensen"));
+    assert_eq!(mine[1].actor_profession.as_deref(), Some("Sygeplejerske"));
     let by_actor = s
         .list_audit(&AuditFilter {
             actor_id: Some(staff.id),
@@ -497,24 +524,29 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
         })
         .await
         .unwrap();
-    assert_eq!(by_actor.len(), 1);
-    assert_eq!(
-        s.list_audit(&AuditFilter {
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .unwrap()[0]
-            .action,
-        AuditAction::Search
-    );
-    // The database itself refuses to change or remove audit events.
-    assert!(
-        s.debug_exec("UPDATE audit_events SET detail = 'x'")
-            .await
-            .is_err()
-    );
-    assert!(s.debug_exec("DELETE FROM audit_events").await.is_err());
+    assert_eq!(by_actor.len(), 2);
+    // The database itself refuses to change or remove audit events, in
+    // every file that holds them.
+    let tables: &[&str] = match s.backend() {
+        tvaers_store::Backend::Sqlite => &["main.audit_events", "auditlog.audit_events"],
+        tvaers_store::Backend::Postgres => &["audit_events"],
+    };
+    for t in tables {
+        assert!(
+            s.debug_exec(&format!("SELECT 1 FROM {t}")).await.is_ok(),
+            "{t}"
+        );
+        assert!(
+            s.debug_exec(&format!("UPDATE {t} SET detail = 'x'"))
+                .await
+                .is_err(),
+            "{t}"
+        );
+        assert!(
+            s.debug_exec(&format!("DELETE FROM {t}")).await.is_err(),
+            "{t}"
+        );
+    }
     assert_eq!(
         s.list_audit(&AuditFilter {
             limit: 10,
@@ -523,7 +555,7 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
         .await
         .unwrap()
         .len(),
-        2
+        3
     );
 }
 
