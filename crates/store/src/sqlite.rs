@@ -13,8 +13,8 @@ use sqlx::sqlite::{
 use crate::StoreError;
 use crate::common::map_err;
 
-/// The audit events written on their own — every read of citizen data, every
-/// refusal, every login — go to a second database file, attached to every
+/// The audit events written on their own — every read of citizen data and
+/// every refusal — go to a second database file, attached to every
 /// connection as `auditlog`. In WAL mode each commit makes every other
 /// connection drop its whole page cache at its next read; with the read audits
 /// in the main file, every page view emptied the caches of all readers and the
