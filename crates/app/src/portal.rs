@@ -95,6 +95,24 @@ impl PortalUser {
     }
 }
 
+/// The audit event of a portal account's creation: no staff member acts, and
+/// the citizen's access log (staff decisions) does not list it; the leaders'
+/// and the DPO's audit view does.
+pub(crate) fn account_created(a: &PortalAccount, purpose: &str) -> NewAuditEvent {
+    NewAuditEvent {
+        actor_id: None,
+        actor_profession: None,
+        actor_unit_id: None,
+        purpose: Some(purpose.to_string()),
+        action: AuditAction::Create,
+        resource_type: "portal_account",
+        resource_id: Some(a.id),
+        citizen_id: Some(a.citizen_id),
+        outcome: AuditOutcome::Allowed,
+        detail: a.relative_name.as_ref().map(|r| format!("pårørende: {r}")),
+    }
+}
+
 /// What the portal's front page shows.
 #[derive(Debug, Clone)]
 pub struct PortalOverview {
@@ -250,7 +268,12 @@ impl App {
             relative_name: None,
             active: true,
         };
-        match self.store.create_portal_account(&account, None).await {
+        let audit = account_created(&account, "borgerens første MitID-login");
+        match self
+            .store
+            .create_portal_account(&account, None, &audit)
+            .await
+        {
             Ok(()) => Ok(account),
             // Two first logins at once: the other one made it.
             Err(StoreError::Conflict(_)) => self
@@ -564,7 +587,11 @@ impl App {
         };
         let hash = hash_password(password).await?;
         self.store
-            .create_portal_account(&a, Some(&hash))
+            .create_portal_account(
+                &a,
+                Some(&hash),
+                &account_created(&a, "oprettet af kommunen"),
+            )
             .await
             .map_err(|e| match e {
                 tvaers_store::StoreError::Conflict(_) => {

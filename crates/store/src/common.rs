@@ -2866,7 +2866,8 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn create_portal_account(&self, a: &PortalAccount, password_hash: Option<&str>) -> Result<()> {
+            async fn create_portal_account(&self, a: &PortalAccount, password_hash: Option<&str>, audit: &NewAuditEvent) -> Result<()> {
+                let mut tx = self.write().begin().await.map_err(map_err)?;
                 sqlx::query(
                     "INSERT INTO portal_accounts (id, citizen_id, username, password_hash, kind, relative_name, active, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -2879,10 +2880,11 @@ macro_rules! impl_store {
                 .bind(&a.relative_name)
                 .bind(a.active)
                 .bind(OffsetDateTime::now_utc())
-                .execute(self.write())
+                .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                Ok(())
+                insert_audit(&mut *tx, audit).await?;
+                tx.commit().await.map_err(map_err)
             }
 
             async fn get_portal_account_by_username(&self, username: &str) -> Result<Option<(PortalAccount, Option<String>)>> {

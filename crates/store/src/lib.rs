@@ -769,10 +769,12 @@ pub trait Store: Send + Sync + 'static {
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
 
     // --- citizen portal
+    /// Creates a portal account with the audit event of its creation, in one transaction.
     async fn create_portal_account(
         &self,
         a: &PortalAccount,
         password_hash: Option<&str>,
+        audit: &tvaers_domain::audit::NewAuditEvent,
     ) -> Result<()>;
     async fn get_portal_account_by_username(
         &self,

@@ -446,7 +446,9 @@ async fn sessions_expire(s: Arc<dyn Store>) {
         relative_name: None,
         active: true,
     };
-    s.create_portal_account(&account, None).await.unwrap();
+    s.create_portal_account(&account, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
     let portal = |hash: &str, expires| tvaers_store::PortalSession {
         token_hash: hash.into(),
         account_id: account.id,

@@ -532,6 +532,28 @@ async fn mitid_login_opens_the_citizens_portal(t: &Ctx, p: &Provider) {
         .unwrap()
         .unwrap();
     assert!(hash.is_none(), "a MitID account has no password");
+    // Its creation is in the audit trail (once, not again at the second login below).
+    let made = || async {
+        t.store
+            .list_audit(&tvaers_store::AuditFilter {
+                citizen_id: Some(who.id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.resource_type == "portal_account")
+            .collect::<Vec<_>>()
+    };
+    let events = made().await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].action, tvaers_domain::audit::AuditAction::Create);
+    assert_eq!(events[0].resource_id, Some(account.id));
+    assert_eq!(
+        events[0].purpose.as_deref(),
+        Some("borgerens første MitID-login")
+    );
 
     // The portal works with this session (a page that needs it).
     let r = b.get(t.url("/borger/adgang")).send().await.unwrap();
@@ -551,6 +573,7 @@ async fn mitid_login_opens_the_citizens_portal(t: &Ctx, p: &Provider) {
         .unwrap()
         .unwrap();
     assert_eq!(s2.account_id, account.id, "the same account again");
+    assert_eq!(made().await.len(), 1, "no second account, no second event");
     assert!(p.refusals.lock().unwrap().is_empty(), "{:?}", p.refusals);
 }
 
@@ -564,7 +587,22 @@ async fn mitid_login_uses_the_citizens_existing_account(t: &Ctx, p: &Provider) {
         relative_name: None,
         active: true,
     };
-    t.store.create_portal_account(&own, None).await.unwrap();
+    let made = |a: &tvaers_domain::access::PortalAccount| tvaers_domain::audit::NewAuditEvent {
+        actor_id: None,
+        actor_profession: None,
+        actor_unit_id: None,
+        purpose: None,
+        action: tvaers_domain::audit::AuditAction::Create,
+        resource_type: "portal_account",
+        resource_id: Some(a.id),
+        citizen_id: Some(a.citizen_id),
+        outcome: tvaers_domain::audit::AuditOutcome::Allowed,
+        detail: None,
+    };
+    t.store
+        .create_portal_account(&own, None, &made(&own))
+        .await
+        .unwrap();
     // A relative's account for the same citizen is never the one used.
     let relative = tvaers_domain::access::PortalAccount {
         id: uuid::Uuid::now_v7(),
@@ -574,7 +612,7 @@ async fn mitid_login_uses_the_citizens_existing_account(t: &Ctx, p: &Provider) {
         active: true,
     };
     t.store
-        .create_portal_account(&relative, None)
+        .create_portal_account(&relative, None, &made(&relative))
         .await
         .unwrap();
     p.set_cpr(Some(&who.cpr.as_str()));

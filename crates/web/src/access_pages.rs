@@ -396,6 +396,7 @@ pub fn resource_label(t: &str) -> &str {
         "journal_search" => "Søgning i journalen",
         "journal_search_hit" => "Journal (søgeresultat)",
         "message" | "inbox" => "Beskeder (digital kontakt)",
+        "portal_account" => "Adgang til borgerportalen",
         other => other,
     }
 }

@@ -233,7 +233,8 @@ pub async fn ensure_portal(store: &dyn Store) -> AppResult<()> {
             relative_name: relative.map(str::to_string),
             active: true,
         };
-        store.create_portal_account(&a, Some(&hash)).await?;
+        let audit = crate::portal::account_created(&a, "demodata");
+        store.create_portal_account(&a, Some(&hash), &audit).await?;
     }
     Ok(())
 }
