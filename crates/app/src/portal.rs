@@ -98,7 +98,7 @@ impl PortalUser {
 /// The audit event of a portal account's creation: no staff member acts, and
 /// the citizen's access log (staff decisions) does not list it; the leaders'
 /// and the DPO's audit view does.
-pub(crate) fn account_created(a: &PortalAccount, purpose: &str) -> NewAuditEvent {
+pub fn account_created(a: &PortalAccount, purpose: &str) -> NewAuditEvent {
     NewAuditEvent {
         actor_id: None,
         actor_profession: None,

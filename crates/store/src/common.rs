@@ -64,6 +64,11 @@ pub(crate) struct JournalAppend {
 /// Most entries in one group transaction.
 pub(crate) const GROUP_MAX: usize = 256;
 
+/// The columns of an audit event as the store writes and reads them (both
+/// audit tables on SQLite have them; see `sqlite::audit_source_sql`).
+pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
+     actor_profession, actor_unit_id, purpose";
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $row:ty, $backend:expr) => {
         use async_trait::async_trait;
@@ -78,7 +83,7 @@ macro_rules! impl_store {
         use tvaers_domain::Cpr;
         use uuid::Uuid;
 
-        use crate::common::{corrupt, map_err};
+        use crate::common::{corrupt, map_err, AUDIT_COLUMNS};
         use crate::{
             AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
             AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanImport, PlanRef, PortalSession, Result, Session, OidcLogin,
@@ -242,8 +247,7 @@ macro_rules! impl_store {
             E: sqlx::Executor<'e, Database = $db>,
         {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO {table} (id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
-                 actor_profession, actor_unit_id, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                "INSERT INTO {table} ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )))
             .bind(Uuid::now_v7())
             .bind(OffsetDateTime::now_utc())

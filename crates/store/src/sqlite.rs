@@ -192,9 +192,8 @@ impl SqliteStore {
     pub(crate) fn audit_source_sql(conds: &str, order: &str, n: &str) -> String {
         let arm = |table: &str| {
             format!(
-                "SELECT * FROM (SELECT a.id, a.at, a.actor_id, a.action, a.resource_type, a.resource_id, a.citizen_id, \
-                 a.outcome, a.detail, a.actor_profession, a.actor_unit_id, a.purpose FROM {table} a \
-                 WHERE 1 = 1{conds} {order} LIMIT {n})"
+                "SELECT * FROM (SELECT {} FROM {table} a WHERE 1 = 1{conds} {order} LIMIT {n})",
+                crate::common::AUDIT_COLUMNS
             )
         };
         format!(

@@ -587,18 +587,7 @@ async fn mitid_login_uses_the_citizens_existing_account(t: &Ctx, p: &Provider) {
         relative_name: None,
         active: true,
     };
-    let made = |a: &tvaers_domain::access::PortalAccount| tvaers_domain::audit::NewAuditEvent {
-        actor_id: None,
-        actor_profession: None,
-        actor_unit_id: None,
-        purpose: None,
-        action: tvaers_domain::audit::AuditAction::Create,
-        resource_type: "portal_account",
-        resource_id: Some(a.id),
-        citizen_id: Some(a.citizen_id),
-        outcome: tvaers_domain::audit::AuditOutcome::Allowed,
-        detail: None,
-    };
+    let made = |a| tvaers_app::portal::account_created(a, "test");
     t.store
         .create_portal_account(&own, None, &made(&own))
         .await
