@@ -982,12 +982,11 @@ impl App {
             return Ok(0);
         }
         self.store.prune_journal_index().await?;
-        let mut n = 0u64;
+        let (mut n, mut after) = (0u64, 0i64);
         loop {
-            let batch = self.store.journal_unindexed(INDEX_BATCH).await?;
-            if batch.is_empty() {
-                break;
-            }
+            let batch = self.store.journal_unindexed(after, INDEX_BATCH).await?;
+            let Some((last, _)) = batch.last() else { break };
+            after = *last;
             n += batch.len() as u64;
             self.store.index_journal(&docs(&batch)).await?;
         }

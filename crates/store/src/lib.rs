@@ -840,9 +840,12 @@ pub trait Store: Send + Sync + 'static {
         cap: i64,
     ) -> Result<JournalSearchResult>;
     async fn journal_index_status(&self) -> Result<IndexStatus>;
-    /// Entries without an index row, oldest first.
+    /// Entries with `seq` above `after` without an index row, oldest first
+    /// (a catch-up passes the last `seq` it indexed, so it never re-reads the
+    /// indexed part of the journal).
     async fn journal_unindexed(
         &self,
+        after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, tvaers_domain::journal::JournalEntry)>>;
     /// Entries with `seq` above `after`, in order (for a rebuild).

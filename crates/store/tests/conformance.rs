@@ -1670,6 +1670,35 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     assert_eq!(texts(&*s, "fald -hoften", &everyone()).await.0, 3);
     assert_eq!(texts(&*s, "smerter OR rollator", &everyone()).await.0, 2);
     assert_eq!(texts(&*s, "fald smerter", &everyone()).await.0, 0);
+    // The same restricted to citizens inside the index (their scoped stems):
+    // each clause still decides, and only the listed citizens' entries count.
+    let within = |q: &str, cs: &[CitizenId]| {
+        let (s, q, cs) = (s.clone(), q.to_string(), cs.to_vec());
+        async move {
+            s.search_journal(
+                &SearchQuery::parse(&q).unwrap().within_any(&cs),
+                &everything_of(&[a.id, b.id]),
+                Page::new(50, 0),
+                tvaers_store::SEARCH_COUNT_CAP,
+            )
+            .await
+            .unwrap()
+            .total
+        }
+    };
+    assert_eq!(within("faldet", &[a.id, b.id]).await, 4);
+    assert_eq!(within("faldet", &[b.id]).await, 1);
+    assert_eq!(within("\"på badeværelset\"", &[a.id, b.id]).await, 1);
+    assert_eq!(within("\"på badeværelset\"", &[b.id]).await, 0);
+    assert_eq!(within("\"badeværelset på\"", &[a.id]).await, 0);
+    assert_eq!(within("fald -hoften", &[a.id, b.id]).await, 3);
+    assert_eq!(within("fald -hoften", &[b.id]).await, 0);
+    assert_eq!(within("smerter OR rollator", &[a.id]).await, 2);
+    assert_eq!(within("hoften OR rollator", &[b.id]).await, 1);
+    assert_eq!(within("fald hoften", &[a.id]).await, 0);
+    assert_eq!(within("fald hoften", &[b.id]).await, 1);
+    // A citizen with no entries, and one the scope does not name.
+    assert_eq!(within("faldet", &[CitizenId::new()]).await, 0);
     // Danish letters and the old spelling.
     assert_eq!(texts(&*s, "åbenrå på", &everyone()).await.0, 1);
     assert_eq!(texts(&*s, "badeVÆRELSE", &everyone()).await.0, 1);
@@ -1761,7 +1790,7 @@ async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
     assert_eq!(gone, 2);
     assert!(!s.journal_index_status().await.unwrap().in_step());
     assert_eq!(texts(&*s, "fald", &everyone()).await.0, 3);
-    let missing = s.journal_unindexed(100).await.unwrap();
+    let missing = s.journal_unindexed(0, 100).await.unwrap();
     assert_eq!(missing.len(), 2);
     let docs: Vec<IndexDoc> = missing
         .iter()
