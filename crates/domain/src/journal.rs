@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::ids::{CitizenId, GoalId, InterventionId, JournalEntryId, MeetingId, StaffId, UnitId};
 use crate::org::coded_enum;
 use crate::plan::AreaCode;
-use crate::search::stems;
+use crate::search::{citizen_token, stems};
 use crate::staff::Profession;
 use crate::validation::ValidationErrors;
 
@@ -138,9 +138,7 @@ impl JournalEntry {
     }
 
     /// The stemmed tokens the search index holds for this entry: the text,
-    /// the topic's name and the correction's reason, and a token naming the
-    /// citizen (each backend adds the stems scoped to the citizen, see
-    /// [`crate::search::scoped_tokens`]).
+    /// the topic's name and a token naming the citizen.
     pub fn index_terms(&self) -> Vec<String> {
         let mut t = stems(&self.text);
         if let Some(topic) = &self.topic {
@@ -149,7 +147,8 @@ impl JournalEntry {
         if let Some(r) = &self.correction_reason {
             t.extend(stems(r));
         }
-        crate::search::index_terms(self.citizen_id, t)
+        t.push(citizen_token(self.citizen_id));
+        t
     }
 }
 
@@ -450,7 +449,6 @@ mod tests {
 
     #[test]
     fn index_terms_are_stems_plus_the_citizen_token() {
-        use crate::search::citizen_token;
         let e = entry("Borgeren faldt");
         let t = e.index_terms();
         assert_eq!(

@@ -77,48 +77,6 @@ pub fn citizen_token(id: CitizenId) -> String {
     format!("borger{}", id.0.simple())
 }
 
-/// A stem as only this citizen's entries carry it: the citizen token followed
-/// by the stem (the token's 32 hex digits make the split unambiguous).
-///
-/// Why: a search across the journals of a few hundred citizens used to ask
-/// the index for `word AND (citizen₁ OR … OR citizenₙ)`, and the index walked
-/// every listed citizen's whole posting list at each step (60 ms alone for a
-/// common word at 10 M entries). Asking for `citizen₁word OR … OR
-/// citizenₙword` reads only posting lists that hold hits.
-pub fn scoped_token(citizen_token: &str, stem: &str) -> String {
-    format!("{citizen_token}{stem}")
-}
-
-/// The tokens the search index holds for an entry of `citizen` whose words
-/// stem to `stems` (in text order): the stems and the citizen token.
-pub fn index_terms(citizen: CitizenId, mut stems: Vec<String>) -> Vec<String> {
-    stems.push(citizen_token(citizen));
-    stems
-}
-
-/// Each distinct stem of an entry's index terms once, scoped to its citizen
-/// (the citizen token itself is not scoped).
-pub fn scoped_tokens(citizen: CitizenId, terms: &[String]) -> Vec<String> {
-    let token = citizen_token(citizen);
-    let mut seen: HashSet<&str> = HashSet::with_capacity(terms.len());
-    terms
-        .iter()
-        .filter(|t| **t != token && seen.insert(t.as_str()))
-        .map(|t| scoped_token(&token, t))
-        .collect()
-}
-
-/// A scoped token as a 64-bit key (FNV-1a), for an index of integers
-/// (PostgreSQL: a tsvector would store each 40-byte token in full in every
-/// row). Two tokens may share a key; a search therefore still asks for its
-/// words and its citizens, and the key only narrows where it looks.
-pub fn scoped_key(token: &str) -> i64 {
-    use std::hash::Hasher;
-    let mut h = fnv::FnvHasher::default();
-    h.write(token.as_bytes());
-    i64::from_ne_bytes(h.finish().to_ne_bytes())
-}
-
 /// One alternative of a clause: a single stem or a phrase of consecutive stems.
 pub type Phrase = Vec<String>;
 
@@ -230,31 +188,6 @@ impl SearchQuery {
     pub fn within_any(mut self, citizens: &[CitizenId]) -> Self {
         self.citizens = citizens.iter().map(|c| citizen_token(*c)).collect();
         self
-    }
-
-    /// The restriction to [`Self::citizens`] as alternatives the index can
-    /// answer directly: for the must clause with the fewest alternatives, each
-    /// alternative's first stem scoped to each citizen. An entry matching one
-    /// of them belongs to a listed citizen and holds that stem; together with
-    /// the must clauses themselves this is exactly "the query, within these
-    /// citizens". Empty when the query is not restricted.
-    pub fn scoped_alternatives(&self) -> Vec<String> {
-        let Some(clause) = self.must.iter().min_by_key(|alts| alts.len()) else {
-            return Vec::new();
-        };
-        let firsts: Vec<&str> = clause
-            .iter()
-            .filter_map(|p| p.first().map(String::as_str))
-            .collect();
-        let mut out = Vec::with_capacity(self.citizens.len() * firsts.len());
-        for c in &self.citizens {
-            for s in &firsts {
-                out.push(scoped_token(c, s));
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
     }
 
     /// Every stem a hit is highlighted by (not the excluded ones).
@@ -437,59 +370,6 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>faldt</mark>"), "{s}");
         assert!(s.split_whitespace().count() <= 14, "{s}");
-    }
-
-    #[test]
-    fn a_restriction_to_citizens_scopes_the_narrowest_clause() {
-        let (a, b) = (CitizenId::new(), CitizenId::new());
-        let (ta, tb) = (citizen_token(a), citizen_token(b));
-        // "fald OR hofte" has two alternatives, "træning" one: the latter is
-        // scoped; a phrase is scoped by its first stem.
-        let q = SearchQuery::parse("fald OR hofte \"daglig træning\"")
-            .unwrap()
-            .within_any(&[a, b]);
-        let d = stem("daglig");
-        let mut want = vec![format!("{ta}{d}"), format!("{tb}{d}")];
-        want.sort();
-        assert_eq!(q.scoped_alternatives(), want);
-        let q = SearchQuery::parse("fald OR hofte").unwrap().within(a);
-        let mut want = vec![
-            format!("{ta}{}", stem("fald")),
-            format!("{ta}{}", stem("hofte")),
-        ];
-        want.sort();
-        assert_eq!(q.scoped_alternatives(), want);
-        // Unrestricted: nothing to scope.
-        assert!(
-            SearchQuery::parse("fald")
-                .unwrap()
-                .scoped_alternatives()
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn every_distinct_stem_is_indexed_once_more_scoped_to_the_citizen() {
-        let c = CitizenId::new();
-        let t = index_terms(c, stems("Faldt og faldt"));
-        let token = citizen_token(c);
-        let (fald, og) = (stem("faldt"), stem("og"));
-        assert_eq!(
-            t,
-            vec![fald.clone(), og.clone(), fald.clone(), token.clone()]
-        );
-        assert_eq!(
-            scoped_tokens(c, &t),
-            vec![format!("{token}{fald}"), format!("{token}{og}")]
-        );
-    }
-
-    #[test]
-    fn scoped_keys_are_fnv1a_and_stable() {
-        // FNV-1a 64 test vectors: "" and "a".
-        assert_eq!(scoped_key(""), 0xcbf29ce484222325_u64 as i64);
-        assert_eq!(scoped_key("a"), 0xaf63dc4c8601ec8c_u64 as i64);
-        assert_ne!(scoped_key("borgerxfald"), scoped_key("borgerxhofte"));
     }
 
     #[test]

@@ -218,21 +218,18 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'e, Database = $db>,
         {
-            let (col, val) = if <$store>::SCOPED_KEYS { (", scoped", ", CAST($4 AS BIGINT[])") } else { ("", "") };
-            let sql = format!(
-                "INSERT INTO {} ({}, citizen_id, terms{col}) VALUES ($1, $2, {}{val})",
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {} ({}, citizen_id, terms) VALUES ($1, $2, {})",
                 <$store>::FTS_TABLE,
                 <$store>::FTS_KEY,
                 <$store>::fts_document_sql("$3")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(seq)
-                .bind(citizen.0)
-                .bind(<$store>::fts_document(citizen, terms));
-            if <$store>::SCOPED_KEYS {
-                q = q.bind(<$store>::scoped_keys(citizen, terms));
-            }
-            q.execute(exec).await.map_err(map_err)?;
+            )))
+            .bind(seq)
+            .bind(citizen.0)
+            .bind(<$store>::fts_document(terms))
+            .execute(exec)
+            .await
+            .map_err(map_err)?;
             Ok(())
         }
 
@@ -3216,16 +3213,7 @@ macro_rules! impl_store {
                 loop {
                     let mut a = Args::default();
                     let qp = a.push(Arg::Text(<$store>::fts_query(q)));
-                    let mut matches = <$store>::fts_match_sql(&qp);
-                    if <$store>::SCOPED_KEYS && !q.citizens.is_empty() {
-                        let keys: Vec<String> = q
-                            .scoped_alternatives()
-                            .iter()
-                            .map(|t| tvaers_domain::search::scoped_key(t).to_string())
-                            .collect();
-                        let kp = a.push(Arg::Text(format!("{{{}}}", keys.join(","))));
-                        matches.push_str(&<$store>::scoped_match_sql(&kp));
-                    }
+                    let matches = <$store>::fts_match_sql(&qp);
                     let scope_sql = scope_sql(scope, &mut a);
                     let (bounds, above) = if window > 0 {
                         let above = below - window;

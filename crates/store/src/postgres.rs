@@ -66,31 +66,9 @@ impl PgStore {
         format!("CAST({param} AS tsvector)")
     }
 
-    /// Each entry's stems scoped to its citizen, as 64-bit keys in their own
-    /// GIN-indexed column `scoped` — as lexemes every row would carry each
-    /// 40-character token in full (a tsvector has no prefix compression).
-    pub(crate) const SCOPED_KEYS: bool = true;
-    /// The keys as an array literal, `{k1,k2,…}`.
-    pub(crate) fn scoped_keys(citizen: tvaers_domain::ids::CitizenId, terms: &[String]) -> String {
-        let keys: Vec<String> = tvaers_domain::search::scoped_tokens(citizen, terms)
-            .iter()
-            .map(|t| tvaers_domain::search::scoped_key(t).to_string())
-            .collect();
-        format!("{{{}}}", keys.join(","))
-    }
-    /// A search restricted to citizens: rows holding one of the scoped keys
-    /// (`param` is [`Self::scoped_query_keys`]). A key two tokens share only
-    /// lets a row through to the word and citizen conditions, which decide.
-    pub(crate) fn scoped_match_sql(param: &str) -> String {
-        format!(" AND i.scoped && CAST({param} AS BIGINT[])")
-    }
-
     /// `'fald':1,4 'trap':2 …` — positions as in the text, at most 255 per
     /// lexeme and none above 16383 (PostgreSQL's limits).
-    pub(crate) fn fts_document(
-        _citizen: tvaers_domain::ids::CitizenId,
-        terms: &[String],
-    ) -> String {
+    pub(crate) fn fts_document(terms: &[String]) -> String {
         let mut positions: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
         for (i, t) in terms.iter().enumerate() {
             let p = positions.entry(t.as_str()).or_default();
@@ -134,8 +112,7 @@ impl PgStore {
     }
 
     /// The query as a `tsquery` literal: `&` between clauses, `|` between
-    /// alternatives, `<->` inside phrases, `!` for exclusions. A restriction
-    /// to citizens is [`Self::scoped_match_sql`] (and the read scope).
+    /// alternatives, `<->` inside phrases, `!` for exclusions.
     pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {
         fn phrase(p: &[String]) -> String {
             let parts: Vec<String> = p.iter().map(|t| quote_lexeme(t)).collect();
@@ -149,6 +126,10 @@ impl PgStore {
                 format!("({})", a.join(" | "))
             })
             .collect();
+        if !q.citizens.is_empty() {
+            let any: Vec<String> = q.citizens.iter().map(|c| quote_lexeme(c)).collect();
+            clauses.push(format!("({})", any.join(" | ")));
+        }
         for n in &q.must_not {
             clauses.push(format!("!{}", phrase(n)));
         }
@@ -227,8 +208,7 @@ impl PgStore {
                 &[
                     Some(seq.to_string()),
                     Some(e.citizen_id.0.to_string()),
-                    Some(Self::fts_document(e.citizen_id, terms)),
-                    Some(Self::scoped_keys(e.citizen_id, terms)),
+                    Some(Self::fts_document(terms)),
                 ],
             );
         }
@@ -243,7 +223,7 @@ impl PgStore {
         copy.send(rows.as_bytes()).await.map_err(map_err)?;
         copy.finish().await.map_err(map_err)?;
         let mut copy = tx
-            .copy_in_raw("COPY journal_index (seq, citizen_id, terms, scoped) FROM STDIN")
+            .copy_in_raw("COPY journal_index (seq, citizen_id, terms) FROM STDIN")
             .await
             .map_err(map_err)?;
         copy.send(index.as_bytes()).await.map_err(map_err)?;
@@ -257,21 +237,15 @@ impl PgStore {
     pub(crate) async fn journal_bulk_mode_impl(&self, on: bool) -> crate::Result<()> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;
         if on {
-            for sql in [
-                "DROP INDEX IF EXISTS journal_index_terms",
-                "DROP INDEX IF EXISTS journal_index_scoped",
-            ] {
-                sqlx::query(sql)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(map_err)?;
-            }
+            sqlx::query("DROP INDEX IF EXISTS journal_index_terms")
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
             return Ok(());
         }
         for sql in [
             "SET maintenance_work_mem = '1GB'",
             "CREATE INDEX IF NOT EXISTS journal_index_terms ON journal_index USING GIN (terms)",
-            "CREATE INDEX IF NOT EXISTS journal_index_scoped ON journal_index USING GIN (scoped)",
             "RESET maintenance_work_mem",
             "ANALYZE journal_entries",
             "ANALYZE journal_index",

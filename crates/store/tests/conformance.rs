@@ -1670,8 +1670,9 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     assert_eq!(texts(&*s, "fald -hoften", &everyone()).await.0, 3);
     assert_eq!(texts(&*s, "smerter OR rollator", &everyone()).await.0, 2);
     assert_eq!(texts(&*s, "fald smerter", &everyone()).await.0, 0);
-    // The same restricted to citizens inside the index (their scoped stems):
-    // each clause still decides, and only the listed citizens' entries count.
+    // The same restricted to citizens inside the index (the listed scope of a
+    // search across journals): each clause still decides, and only the listed
+    // citizens' entries count.
     let within = |q: &str, cs: &[CitizenId]| {
         let (s, q, cs) = (s.clone(), q.to_string(), cs.to_vec());
         async move {

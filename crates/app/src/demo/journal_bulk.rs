@@ -27,7 +27,7 @@ use tvaers_domain::case::{Case, CaseArea};
 use tvaers_domain::ids::{CitizenId, GoalId, JournalEntryId, UnitId};
 use tvaers_domain::journal::{EntryKind, EntryLinks, JournalEntry, Sensitivity};
 use tvaers_domain::plan::AreaCode;
-use tvaers_domain::search::stems;
+use tvaers_domain::search::{citizen_token, stems};
 use tvaers_domain::staff::{Profession, Staff};
 use tvaers_domain::terminology::fsiii_display;
 use tvaers_store::{JournalSeedFacts, Store};
@@ -540,7 +540,8 @@ impl TextCache {
         if let Some(reason) = &e.correction_reason {
             t.extend(self.stems_of(reason).iter().cloned());
         }
-        tvaers_domain::search::index_terms(e.citizen_id, t)
+        t.push(citizen_token(e.citizen_id));
+        t
     }
 }
 
