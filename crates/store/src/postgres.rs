@@ -7,6 +7,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use crate::StoreError;
 use crate::common::map_err;
 
+/// How long a pooled connection may sit idle before it is pinged on its next use.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
 pub struct PgStore {
     pool: PgPool,
 }
@@ -18,6 +21,20 @@ impl PgStore {
             .max_connections(16)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings a connection before every use by default: a network
+            // round trip, and a wake-up of its PostgreSQL backend, before
+            // every statement. Only a connection idle for a while (which a
+            // restart or a network cut may have broken) is checked; one that
+            // fails is closed and the next is taken.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             // The caller names the (masked) URL; sqlx errors never contain the password.

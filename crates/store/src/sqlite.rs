@@ -118,7 +118,11 @@ impl SqliteStore {
             .pragma("cache_size", "-32000");
         let log = audit_log_path(opts.get_filename());
         let writer_log = log.clone();
+        // No ping before each use (sqlx's default): a connection to a local
+        // file cannot go stale, and the ping is a round trip to the
+        // connection's thread — two thread switches before every statement.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
@@ -129,6 +133,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let readers = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
