@@ -3213,131 +3213,131 @@ macro_rules! impl_store {
                 // The page is then ranked (SQLite: in the query) and only its
                 // entries are read.
                 let key = <$store>::FTS_KEY;
-                let (total, capped, shown): (i64, bool, Vec<i64>) = if <$store>::SEARCH_WINDOW.is_none() {
-                    // SQLite: the same candidates, counted, ranked and paged in
-                    // the query, so only the page's rows come back. Every row
-                    // sqlx reads from SQLite crosses from the connection's thread
-                    // to the task, and one that arrives after the task went to
-                    // sleep wakes it: 201 candidates were ~370 context switches
-                    // per search, most of the search's CPU. The order is the one
-                    // below: best match, newest event, newest entry (timestamps
-                    // are stored in UTC as text, which sorts in time order).
-                    let mut a = Args::default();
-                    let qp = a.push(Arg::Text(<$store>::fts_query(q)));
-                    let matches = <$store>::fts_match_sql(&qp);
-                    let scope_sql = scope_sql(scope, &mut a);
-                    let sql = format!(
-                        "WITH c AS (SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
-                         FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} AND {scope_sql} \
-                         ORDER BY i.{key} DESC LIMIT {}), \
-                         n AS (SELECT COUNT(*) AS n FROM c), \
-                         k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
-                         p AS (SELECT hit, score, occurred_at FROM k ORDER BY score, occurred_at DESC, hit DESC LIMIT {} OFFSET {}) \
-                         SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY p.score, p.occurred_at DESC, p.hit DESC",
-                        <$store>::fts_rank_sql(&qp, q),
-                        <$store>::FTS_TABLE,
-                        cap + 1,
-                        page.limit.max(0),
-                        page.offset.max(0),
-                    );
-                    let rows = a
-                        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
-                        .fetch_all(self.read())
-                        .await
-                        .map_err(map_err)?;
-                    let found: i64 = match rows.first() {
-                        Some(r) => r.try_get("n").map_err(map_err)?,
-                        None => 0,
-                    };
-                    let mut shown = Vec::with_capacity(rows.len());
-                    for r in &rows {
-                        if let Some(hit) = r.try_get::<Option<i64>, _>("hit").map_err(map_err)? {
-                            shown.push(hit);
-                        }
-                    }
-                    (found.min(cap), found > cap, shown)
-                } else {
-                    // PostgreSQL's GIN index yields a word's hits unordered: read
-                    // them in windows of sequence numbers, newest first, each
-                    // sized from the hits per entry seen so far, so a common word stops in the
-                    // first window and a rare one costs a few index probes —
-                    // instead of either sorting every hit or walking the whole
-                    // table backwards testing each row (the plan PostgreSQL picks
-                    // when it misjudges a word: 20 s at 10 M entries).
-                    let newest: i64 = match <$store>::SEARCH_WINDOW {
-                        Some(_) => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM journal_entries")
-                            .fetch_one(self.read())
-                            .await
-                            .map_err(map_err)?
-                            .unwrap_or(0),
-                        None => 0,
-                    };
-                    let mut window = <$store>::SEARCH_WINDOW.unwrap_or(0);
-                    let mut below = newest.saturating_add(1);
-                    let mut candidates: Vec<(f64, OffsetDateTime, i64)> = Vec::new();
-                    loop {
+                let (total, capped, shown): (i64, bool, Vec<i64>) = match <$store>::SEARCH_WINDOW {
+                    None => {
+                        // SQLite: the same candidates, counted, ranked and paged in
+                        // the query, so only the page's rows come back. Every row
+                        // sqlx reads from SQLite crosses from the connection's thread
+                        // to the task, and one that arrives after the task went to
+                        // sleep wakes it: 201 candidates were ~370 context switches
+                        // per search, most of the search's CPU. The order is the one
+                        // below: best match, newest event, newest entry (timestamps
+                        // are stored in UTC as text, which sorts in time order).
                         let mut a = Args::default();
                         let qp = a.push(Arg::Text(<$store>::fts_query(q)));
                         let matches = <$store>::fts_match_sql(&qp);
                         let scope_sql = scope_sql(scope, &mut a);
-                        let (bounds, above) = if window > 0 {
-                            let above = below - window;
-                            (
-                                format!(" AND i.{key} < {} AND i.{key} >= {}", a.push(Arg::Int(below)), a.push(Arg::Int(above))),
-                                above,
-                            )
-                        } else {
-                            (String::new(), i64::MIN)
-                        };
                         let sql = format!(
-                            "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
-                             FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
-                             ORDER BY i.{key} DESC LIMIT {}",
+                            "WITH c AS (SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
+                             FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} AND {scope_sql} \
+                             ORDER BY i.{key} DESC LIMIT {}), \
+                             n AS (SELECT COUNT(*) AS n FROM c), \
+                             k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
+                             p AS (SELECT hit, score, occurred_at FROM k ORDER BY score, occurred_at DESC, hit DESC LIMIT {} OFFSET {}) \
+                             SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY p.score, p.occurred_at DESC, p.hit DESC",
                             <$store>::fts_rank_sql(&qp, q),
                             <$store>::FTS_TABLE,
-                            cap + 1 - candidates.len() as i64
+                            cap + 1,
+                            page.limit.max(0),
+                            page.offset.max(0),
                         );
-                        // Not kept as prepared statements: a generic plan (PostgreSQL
-                        // switches to one after five runs) cannot see how common the
-                        // words are, and picked plans that ran for minutes at 10 M entries.
                         let rows = a
                             .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
                             .fetch_all(self.read())
                             .await
                             .map_err(map_err)?;
-                        for r in &rows {
-                            candidates.push((
-                                r.try_get::<f64, _>("score").map_err(map_err)?,
-                                r.try_get::<OffsetDateTime, _>("occurred_at").map_err(map_err)?,
-                                r.try_get::<i64, _>("hit").map_err(map_err)?,
-                            ));
-                        }
-                        if candidates.len() as i64 > cap || above <= 0 {
-                            break;
-                        }
-                        // The next window from the density seen so far (a quarter
-                        // more than it predicts), between twice and 64 times the last.
-                        let read = newest.saturating_add(1) - above;
-                        let need = cap + 1 - candidates.len() as i64;
-                        let predicted = match candidates.len() as i64 {
-                            0 => window.saturating_mul(8),
-                            found => need.saturating_mul(read).saturating_mul(5) / found.saturating_mul(4),
+                        let found: i64 = match rows.first() {
+                            Some(r) => r.try_get("n").map_err(map_err)?,
+                            None => 0,
                         };
-                        window = predicted.clamp(window.saturating_mul(2), window.saturating_mul(64));
-                        below = above;
+                        let mut shown = Vec::with_capacity(rows.len());
+                        for r in &rows {
+                            if let Some(hit) = r.try_get::<Option<i64>, _>("hit").map_err(map_err)? {
+                                shown.push(hit);
+                            }
+                        }
+                        (found.min(cap), found > cap, shown)
                     }
-                    let capped = candidates.len() as i64 > cap;
-                    candidates.truncate(usize::try_from(cap).unwrap_or(0));
-                    let total = candidates.len() as i64;
-                    // Best match first, then the newest event.
-                    candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)).then(y.2.cmp(&x.2)));
-                    let shown: Vec<i64> = candidates
-                        .iter()
-                        .skip(usize::try_from(page.offset).unwrap_or(0))
-                        .take(usize::try_from(page.limit).unwrap_or(0))
-                        .map(|c| c.2)
-                        .collect();
-                    (total, capped, shown)
+                    Some(first_window) => {
+                        // PostgreSQL's GIN index yields a word's hits unordered: read
+                        // them in windows of sequence numbers, newest first, each
+                        // sized from the hits per entry seen so far, so a common word stops in the
+                        // first window and a rare one costs a few index probes —
+                        // instead of either sorting every hit or walking the whole
+                        // table backwards testing each row (the plan PostgreSQL picks
+                        // when it misjudges a word: 20 s at 10 M entries).
+                        let newest: i64 = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM journal_entries")
+                            .fetch_one(self.read())
+                            .await
+                            .map_err(map_err)?
+                            .unwrap_or(0);
+                        let mut window = first_window;
+                        let mut below = newest.saturating_add(1);
+                        let mut candidates: Vec<(f64, OffsetDateTime, i64)> = Vec::new();
+                        loop {
+                            let mut a = Args::default();
+                            let qp = a.push(Arg::Text(<$store>::fts_query(q)));
+                            let matches = <$store>::fts_match_sql(&qp);
+                            let scope_sql = scope_sql(scope, &mut a);
+                            let (bounds, above) = if window > 0 {
+                                let above = below - window;
+                                (
+                                    format!(" AND i.{key} < {} AND i.{key} >= {}", a.push(Arg::Int(below)), a.push(Arg::Int(above))),
+                                    above,
+                                )
+                            } else {
+                                (String::new(), i64::MIN)
+                            };
+                            let sql = format!(
+                                "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
+                                 FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
+                                 ORDER BY i.{key} DESC LIMIT {}",
+                                <$store>::fts_rank_sql(&qp, q),
+                                <$store>::FTS_TABLE,
+                                cap + 1 - candidates.len() as i64
+                            );
+                            // Not kept as prepared statements: a generic plan (PostgreSQL
+                            // switches to one after five runs) cannot see how common the
+                            // words are, and picked plans that ran for minutes at 10 M entries.
+                            let rows = a
+                                .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
+                                .fetch_all(self.read())
+                                .await
+                                .map_err(map_err)?;
+                            for r in &rows {
+                                candidates.push((
+                                    r.try_get::<f64, _>("score").map_err(map_err)?,
+                                    r.try_get::<OffsetDateTime, _>("occurred_at").map_err(map_err)?,
+                                    r.try_get::<i64, _>("hit").map_err(map_err)?,
+                                ));
+                            }
+                            if candidates.len() as i64 > cap || above <= 0 {
+                                break;
+                            }
+                            // The next window from the density seen so far (a quarter
+                            // more than it predicts), between twice and 64 times the last.
+                            let read = newest.saturating_add(1) - above;
+                            let need = cap + 1 - candidates.len() as i64;
+                            let predicted = match candidates.len() as i64 {
+                                0 => window.saturating_mul(8),
+                                found => need.saturating_mul(read).saturating_mul(5) / found.saturating_mul(4),
+                            };
+                            window = predicted.clamp(window.saturating_mul(2), window.saturating_mul(64));
+                            below = above;
+                        }
+                        let capped = candidates.len() as i64 > cap;
+                        candidates.truncate(usize::try_from(cap).unwrap_or(0));
+                        let total = candidates.len() as i64;
+                        // Best match first, then the newest event.
+                        candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)).then(y.2.cmp(&x.2)));
+                        let shown: Vec<i64> = candidates
+                            .iter()
+                            .skip(usize::try_from(page.offset).unwrap_or(0))
+                            .take(usize::try_from(page.limit).unwrap_or(0))
+                            .map(|c| c.2)
+                            .collect();
+                        (total, capped, shown)
+                    }
                 };
                 if shown.is_empty() {
                     return Ok(crate::JournalSearchResult { total, capped, hits: Vec::new() });
