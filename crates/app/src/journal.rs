@@ -1020,6 +1020,9 @@ impl App {
         // Entries written during the rebuild were indexed by their own write.
         self.store.prune_journal_index().await?;
         self.catch_up_search_index().await?;
+        // What a bulk write leaves to its end: SQLite merges the index it has
+        // just rewritten into one segment, PostgreSQL refreshes its statistics.
+        self.store.journal_bulk_mode(false).await?;
         Ok(done)
     }
 

@@ -3213,6 +3213,16 @@ macro_rules! impl_store {
                 // The page is then ranked (SQLite: in the query) and only its
                 // entries are read.
                 let key = <$store>::FTS_KEY;
+                // The candidates: hits in scope, newest first, with what ranking needs.
+                let candidates_sql = |qp: &str, matches: &str, bounds: &str, scope_sql: &str, limit: i64| {
+                    format!(
+                        "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
+                         FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
+                         ORDER BY i.{key} DESC LIMIT {limit}",
+                        <$store>::fts_rank_sql(qp, q),
+                        <$store>::FTS_TABLE,
+                    )
+                };
                 let (total, capped, shown): (i64, bool, Vec<i64>) = match <$store>::SEARCH_WINDOW {
                     None => {
                         // SQLite: the same candidates, counted, ranked and paged in
@@ -3228,16 +3238,12 @@ macro_rules! impl_store {
                         let matches = <$store>::fts_match_sql(&qp);
                         let scope_sql = scope_sql(scope, &mut a);
                         let sql = format!(
-                            "WITH c AS (SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
-                             FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} AND {scope_sql} \
-                             ORDER BY i.{key} DESC LIMIT {}), \
+                            "WITH c AS ({}), \
                              n AS (SELECT COUNT(*) AS n FROM c), \
                              k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
                              p AS (SELECT hit, score, occurred_at FROM k ORDER BY score, occurred_at DESC, hit DESC LIMIT {} OFFSET {}) \
                              SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY p.score, p.occurred_at DESC, p.hit DESC",
-                            <$store>::fts_rank_sql(&qp, q),
-                            <$store>::FTS_TABLE,
-                            cap + 1,
+                            candidates_sql(&qp, &matches, "", &scope_sql, cap + 1),
                             page.limit.max(0),
                             page.offset.max(0),
                         );
@@ -3288,14 +3294,7 @@ macro_rules! impl_store {
                             } else {
                                 (String::new(), i64::MIN)
                             };
-                            let sql = format!(
-                                "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
-                                 FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
-                                 ORDER BY i.{key} DESC LIMIT {}",
-                                <$store>::fts_rank_sql(&qp, q),
-                                <$store>::FTS_TABLE,
-                                cap + 1 - candidates.len() as i64
-                            );
+                            let sql = candidates_sql(&qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64);
                             // Not kept as prepared statements: a generic plan (PostgreSQL
                             // switches to one after five runs) cannot see how common the
                             // words are, and picked plans that ran for minutes at 10 M entries.

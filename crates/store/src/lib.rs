@@ -872,8 +872,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<u64>;
     /// Bulk mode for a large import: `true` before it (PostgreSQL drops the GIN
     /// index, which is several times faster to build once than to grow row by
-    /// row), `false` after it (the index is built again and statistics
-    /// refreshed). `false` is safe to call at any time: it only creates what is missing.
+    /// row), `false` after it and after a rebuild of the search index
+    /// (PostgreSQL builds the index again and refreshes statistics; SQLite
+    /// merges its full-text index into one segment). `false` is safe to call at
+    /// any time: it only creates what is missing and merges what is split.
     async fn journal_bulk_mode(&self, on: bool) -> Result<()>;
     /// Removes every index row (a rebuild starts here).
     async fn clear_journal_index(&self) -> Result<u64>;
