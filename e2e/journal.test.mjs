@@ -159,7 +159,7 @@ describe('The journal in a browser', { timeout: SETUP_TIMEOUT_MS + JOURNEY_TIMEO
         // The search words went in the body, not the address.
         assert.equal(new URL(page.url()).search, '');
         const results = page.locator('section#resultater');
-        await results.getByRole('heading', { name: '2 notater' }).waitFor();
+        await results.getByRole('heading', { name: '2 notater · nyeste først' }).waitFor();
         const marks = await results.locator('mark').allInnerTexts();
         assert.ok(marks.includes('faldt'), `no highlighted "faldt" in ${marks}`);
         const hits = await results.locator('li.hit').allInnerTexts();

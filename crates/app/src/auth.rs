@@ -189,7 +189,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let hash = token_hash(token);
-        let Some(session) = self.store.get_session(&hash).await? else {
+        let Some((session, staff)) = self.store.get_session(&hash).await? else {
             return Err(AppError::Unauthenticated);
         };
         let now = OffsetDateTime::now_utc();
@@ -201,10 +201,9 @@ impl App {
             }
             return Err(AppError::Unauthenticated);
         }
-        let staff = match self.store.get_staff(session.staff_id).await? {
-            Some(s) if s.active => s,
-            _ => return Err(AppError::Unauthenticated),
-        };
+        if !staff.active {
+            return Err(AppError::Unauthenticated);
+        }
         // Touch at most once a minute: keeps the idle timeout honest without a write per request.
         if now - session.last_seen_at > time::Duration::minutes(1) {
             self.store.touch_session(&hash, now).await?;

@@ -336,7 +336,9 @@ impl App {
     }
 
     pub(crate) async fn case_views(&self, cases: Vec<Case>) -> AppResult<Vec<CaseView>> {
-        let units = self.store.list_units().await?;
+        // Names for display, from the directory cache (every overview shows
+        // the cases); a case worker it does not hold (deactivated) is read.
+        let (units, staff) = self.directory().await?;
         let mut workers: std::collections::HashMap<_, Option<String>> = Default::default();
         let mut out = Vec::with_capacity(cases.len());
         for case in cases {
@@ -348,7 +350,11 @@ impl App {
             let case_worker_name = match case.case_worker_id {
                 Some(w) => {
                     if let std::collections::hash_map::Entry::Vacant(slot) = workers.entry(w) {
-                        slot.insert(self.store.get_staff(w).await?.map(|s| s.full_name));
+                        let name = match staff.iter().find(|s| s.id == w) {
+                            Some(s) => Some(s.full_name.clone()),
+                            None => self.store.get_staff(w).await?.map(|s| s.full_name),
+                        };
+                        slot.insert(name);
                     }
                     workers.get(&w).cloned().flatten()
                 }

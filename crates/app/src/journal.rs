@@ -24,7 +24,9 @@ use tvaers_domain::plan::AreaCode;
 use tvaers_domain::search::{SearchQuery, snippet};
 use tvaers_domain::staff::Profession;
 use tvaers_domain::terminology::fsiii_display;
-use tvaers_store::{FactsScope, IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, StoreError};
+use tvaers_store::{
+    FactsScope, IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, SearchOrder, StoreError,
+};
 
 use crate::meetings::{copenhagen_offset, parse_local_datetime};
 use crate::policy::{self, Action, Resource};
@@ -315,11 +317,13 @@ pub struct SearchHit {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
-    /// Hits the reader may see — never more — counted up to 1,000 in one
-    /// journal and up to 200 across journals.
+    /// Hits the reader may see — never more. In one journal, best match
+    /// first, counted up to 1,000; across journals, newest written first,
+    /// counted to the end of this page (`offset` + the hits shown).
     pub total: i64,
-    /// More hits than `total`: counting stopped at the cap ("mere end 1.000",
-    /// "mere end 200"); only the newest hits up to the cap are ranked and paged.
+    /// More hits than `total`: in one journal counting stopped at 1,000
+    /// ("mere end 1.000"; only the newest 1,000 are ranked and paged); across
+    /// journals a next page follows.
     pub more: bool,
     pub hits: Vec<SearchHit>,
     pub offset: i64,
@@ -725,11 +729,18 @@ impl App {
             }
         };
         let page = Page::new(input.limit.unwrap_or(20), input.offset.unwrap_or(0));
-        let cap = match citizen {
-            Some(_) => tvaers_store::SEARCH_COUNT_CAP,
-            None => tvaers_store::SEARCH_ALL_COUNT_CAP,
+        // In one journal the best match first; across journals the newest
+        // first, so a page costs what it shows (see `SearchOrder`).
+        let order = match citizen {
+            Some(_) => SearchOrder::Relevance {
+                cap: tvaers_store::SEARCH_COUNT_CAP,
+            },
+            None => SearchOrder::Newest,
         };
-        let found = self.store.search_journal(&query, &scope, page, cap).await?;
+        let found = self
+            .store
+            .search_journal(&query, &scope, page, order)
+            .await?;
         // The search itself and a read for every citizen whose journal text is
         // shown, committed together.
         let mut events = vec![ev];

@@ -84,7 +84,7 @@ impl App {
     /// Units and assignable staff for display (names in lists and forms),
     /// cached for [`DIRECTORY_TTL`]. Never used to decide access: sessions and
     /// the policy read the staff member afresh on every request.
-    async fn directory(&self) -> AppResult<(Vec<Unit>, Vec<Staff>)> {
+    pub(crate) async fn directory(&self) -> AppResult<(Vec<Unit>, Vec<Staff>)> {
         if let Ok(guard) = self.directory.lock()
             && let Some((at, units, staff)) = guard.as_ref()
             && at.elapsed() < DIRECTORY_TTL

@@ -1744,17 +1744,28 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn get_session(&self, token_hash: &str) -> Result<Option<Session>> {
-                sqlx::query(
-                    "SELECT token_hash, staff_id, kind, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+            async fn get_session(&self, token_hash: &str) -> Result<Option<(Session, Staff)>> {
+                // One row per unit of the staff member (one with no unit: NULL).
+                let rows = sqlx::query(
+                    "SELECT se.token_hash, se.staff_id, se.kind, se.csrf_token, se.created_at, se.last_seen_at, se.expires_at, \
+                     st.id, st.username, st.full_name, st.profession, st.organisation_id, st.email, st.active, su.unit_id \
+                     FROM sessions se JOIN staff st ON st.id = se.staff_id LEFT JOIN staff_units su ON su.staff_id = st.id \
+                     WHERE se.token_hash = $1",
                 )
                 .bind(token_hash)
-                .fetch_optional(self.read())
+                .fetch_all(self.read())
                 .await
-                .map_err(map_err)?
-                .as_ref()
-                .map(row_session)
-                .transpose()
+                .map_err(map_err)?;
+                let Some(first) = rows.first() else {
+                    return Ok(None);
+                };
+                let mut units = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    if let Some(u) = r.try_get::<Option<Uuid>, _>("unit_id").map_err(map_err)? {
+                        units.push(UnitId(u));
+                    }
+                }
+                Ok(Some((row_session(first)?, row_staff(first, units)?)))
             }
 
             async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()> {
@@ -3197,9 +3208,15 @@ macro_rules! impl_store {
                 q: &tvaers_domain::search::SearchQuery,
                 scope: &crate::ReadScope,
                 page: Page,
-                cap: i64,
+                order: crate::SearchOrder,
             ) -> Result<crate::JournalSearchResult> {
-                let cap = cap.max(1);
+                // Newest first counts to the end of the page: the candidates
+                // are the newest hits in scope either way, and then they are
+                // already in order.
+                let (cap, ranked) = match order {
+                    crate::SearchOrder::Relevance { cap } => (cap.max(1), true),
+                    crate::SearchOrder::Newest => (page.offset.max(0).saturating_add(page.limit.max(1)), false),
+                };
                 if scope.is_empty() {
                     return Ok(crate::JournalSearchResult::default());
                 }
@@ -3219,7 +3236,8 @@ macro_rules! impl_store {
                         "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
                          FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
                          ORDER BY i.{key} DESC LIMIT {limit}",
-                        <$store>::fts_rank_sql(qp, q),
+                        // Newest first needs no score.
+                        if ranked { <$store>::fts_rank_sql(qp, q) } else { "0".to_string() },
                         <$store>::FTS_TABLE,
                     )
                 };
@@ -3237,15 +3255,20 @@ macro_rules! impl_store {
                         let qp = a.push(Arg::Text(<$store>::fts_query(q)));
                         let matches = <$store>::fts_match_sql(&qp);
                         let scope_sql = scope_sql(scope, &mut a);
+                        let rank = |t: &str| {
+                            if ranked { format!("{t}score, {t}occurred_at DESC, {t}hit DESC") } else { format!("{t}hit DESC") }
+                        };
                         let sql = format!(
                             "WITH c AS ({}), \
                              n AS (SELECT COUNT(*) AS n FROM c), \
                              k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
-                             p AS (SELECT hit, score, occurred_at FROM k ORDER BY score, occurred_at DESC, hit DESC LIMIT {} OFFSET {}) \
-                             SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY p.score, p.occurred_at DESC, p.hit DESC",
+                             p AS (SELECT hit, score, occurred_at FROM k ORDER BY {} LIMIT {} OFFSET {}) \
+                             SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY {}",
                             candidates_sql(&qp, &matches, "", &scope_sql, cap + 1),
+                            rank(""),
                             page.limit.max(0),
                             page.offset.max(0),
+                            rank("p."),
                         );
                         let rows = a
                             .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
@@ -3277,7 +3300,11 @@ macro_rules! impl_store {
                             .await
                             .map_err(map_err)?
                             .unwrap_or(0);
-                        let mut window = first_window;
+                        // A page newest first needs few hits: a common word (one
+                        // entry in twenty) read by a case worker who sees a sixth of
+                        // the municipality keeps one hit in about 120 entries, so
+                        // start at twice that per hit wanted.
+                        let mut window = first_window.min(cap.saturating_add(1).saturating_mul(250));
                         let mut below = newest.saturating_add(1);
                         let mut candidates: Vec<(f64, OffsetDateTime, i64)> = Vec::new();
                         loop {
@@ -3327,8 +3354,10 @@ macro_rules! impl_store {
                         let capped = candidates.len() as i64 > cap;
                         candidates.truncate(usize::try_from(cap).unwrap_or(0));
                         let total = candidates.len() as i64;
-                        // Best match first, then the newest event.
-                        candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)).then(y.2.cmp(&x.2)));
+                        // Best match first, then the newest event; or as they came, newest written first.
+                        if ranked {
+                            candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)).then(y.2.cmp(&x.2)));
+                        }
                         let shown: Vec<i64> = candidates
                             .iter()
                             .skip(usize::try_from(page.offset).unwrap_or(0))
@@ -3629,6 +3658,25 @@ macro_rules! impl_store {
                 .await
                 .map_err(map_err)?;
                 let municipal = municipal > 0;
+                // A care team or unit case set over the limit makes the scope a
+                // table: counted first in the database, one row, instead of
+                // reading limit + 1 rows one by one to find out.
+                let lim = limit.saturating_add(1);
+                let sizes = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM plan_members m WHERE m.staff_id = $1 LIMIT {lim}) t) AS team, \
+                            (SELECT COUNT(*) FROM (SELECT 1 FROM cases k JOIN staff_units su ON su.unit_id = k.responsible_unit_id \
+                               WHERE k.closed_on IS NULL AND su.staff_id = $1 LIMIT {lim}) u) AS unit_cases"
+                )))
+                .bind(staff_id.0)
+                .fetch_one(self.read())
+                .await
+                .map_err(map_err)?;
+                for set in ["team", "unit_cases"] {
+                    let n: i64 = sizes.try_get(set).map_err(map_err)?;
+                    if usize::try_from(n).map_or(true, |n| n > limit) {
+                        return Ok(None);
+                    }
+                }
                 let blank = AccessFacts { municipal, ..AccessFacts::default() };
                 let sets: [(&str, u8); 3] = [
                     ("SELECT DISTINCT m.citizen_id AS id, '' AS kind FROM plan_members m WHERE m.staff_id = $1", 0),

@@ -437,18 +437,29 @@ pub struct JournalHit {
 /// through more than a thousand hits, so "over 1,000" says enough.
 pub const SEARCH_COUNT_CAP: i64 = 1_000;
 
-/// The same across every journal a reader may see. Finding the newest hits
-/// there means walking a word's hits newest first and asking the policy about
-/// each row until enough are in scope — for a case worker whose scope is a
-/// sixth of the municipality, about nine hits per hit kept — so the count
-/// stops sooner: "over 200" and the best of the newest 200 are what a search
-/// across journals shows; a search in one journal counts to 1,000.
-pub const SEARCH_ALL_COUNT_CAP: i64 = 200;
+/// How a search orders its hits and how far it counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchOrder {
+    /// Best match first, then the newest event, among the newest `cap` hits
+    /// in scope, which are counted up to `cap` (see [`SEARCH_COUNT_CAP`]).
+    /// Search in one journal: ranking there needs every hit, and a citizen
+    /// has at most a few thousand entries.
+    Relevance { cap: i64 },
+    /// Newest written first, counted only to the end of the page (and one
+    /// more, to know that more follow). Search across every journal a reader
+    /// may see: finding hits there means walking a word's hits newest first
+    /// and asking the policy about each row until enough are in scope — for a
+    /// case worker whose scope is a sixth of the municipality, about six rows
+    /// per hit kept — so a page costs what it shows, and any page is reachable
+    /// instead of only the best of the newest few hundred.
+    Newest,
+}
 
 /// A page of hits and the number of hits in scope.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JournalSearchResult {
-    /// Hits in scope, counted up to the cap the search was given.
+    /// Hits in scope, counted up to the cap the search was given
+    /// ([`SearchOrder::Newest`]: up to the end of the page).
     pub total: i64,
     /// More than `total` hits: counting stopped at the cap.
     pub capped: bool,
@@ -589,7 +600,9 @@ pub trait Store: Send + Sync + 'static {
 
     // Sessions.
     async fn create_session(&self, session: &Session) -> Result<()>;
-    async fn get_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// A session with its staff member (and their units): one read, since
+    /// every request needs both.
+    async fn get_session(&self, token_hash: &str) -> Result<Option<(Session, Staff)>>;
     async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_sessions_of(&self, staff_id: StaffId) -> Result<()>;
@@ -829,15 +842,13 @@ pub trait Store: Send + Sync + 'static {
         sensitivities: &[tvaers_domain::journal::Sensitivity],
         page: Page,
     ) -> Result<Vec<tvaers_domain::journal::JournalEntry>>;
-    /// Full-text search inside `scope` only: best match first, then newest,
-    /// among the newest `cap` hits (counted up to `cap`, see
-    /// [`SEARCH_COUNT_CAP`]).
+    /// Full-text search inside `scope` only, in the given [`SearchOrder`].
     async fn search_journal(
         &self,
         query: &tvaers_domain::search::SearchQuery,
         scope: &ReadScope,
         page: Page,
-        cap: i64,
+        order: SearchOrder,
     ) -> Result<JournalSearchResult>;
     async fn journal_index_status(&self) -> Result<IndexStatus>;
     /// Entries with `seq` above `after` without an index row, oldest first

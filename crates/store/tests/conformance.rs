@@ -423,15 +423,15 @@ async fn sessions_expire(s: Arc<dyn Store>) {
     s.create_session(&mk("old", now - time::Duration::hours(1)))
         .await
         .unwrap();
-    assert_eq!(
-        s.get_session("live").await.unwrap().unwrap().csrf_token,
-        "csrf"
-    );
+    let (live, who) = s.get_session("live").await.unwrap().unwrap();
+    assert_eq!(live.csrf_token, "csrf");
+    // With the staff member and their units, as `get_staff` reads them.
+    assert_eq!(Some(who), s.get_staff(staff.id).await.unwrap());
     s.touch_session("live", now + time::Duration::minutes(5))
         .await
         .unwrap();
     assert_eq!(
-        s.get_session("live").await.unwrap().unwrap().last_seen_at,
+        s.get_session("live").await.unwrap().unwrap().0.last_seen_at,
         now + time::Duration::minutes(5)
     );
     // A citizen's portal sessions expire the same way.
@@ -1251,7 +1251,9 @@ use tvaers_domain::journal::{
     EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity,
 };
 use tvaers_domain::search::SearchQuery;
-use tvaers_store::{AccessFacts, FactsScope, IndexDoc, JournalFilter, ReadScope, ScopeGrant};
+use tvaers_store::{
+    AccessFacts, FactsScope, IndexDoc, JournalFilter, ReadScope, ScopeGrant, SearchOrder,
+};
 
 fn entry(citizen: CitizenId, author: &Staff, at: OffsetDateTime, text: &str) -> JournalEntry {
     JournalEntry {
@@ -1307,7 +1309,9 @@ async fn texts(s: &dyn Store, q: &str, scope: &ReadScope) -> (i64, Vec<String>) 
             &SearchQuery::parse(q).unwrap(),
             scope,
             Page::new(50, 0),
-            tvaers_store::SEARCH_COUNT_CAP,
+            SearchOrder::Relevance {
+                cap: tvaers_store::SEARCH_COUNT_CAP,
+            },
         )
         .await
         .unwrap();
@@ -1607,7 +1611,9 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             &SearchQuery::parse("faldet").unwrap().within(a.id),
             &everyone(),
             Page::new(50, 0),
-            tvaers_store::SEARCH_COUNT_CAP,
+            SearchOrder::Relevance {
+                cap: tvaers_store::SEARCH_COUNT_CAP,
+            },
         )
         .await
         .unwrap();
@@ -1680,7 +1686,9 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
                 &SearchQuery::parse(&q).unwrap().within_any(&cs),
                 &everything_of(&[a.id, b.id]),
                 Page::new(50, 0),
-                tvaers_store::SEARCH_COUNT_CAP,
+                SearchOrder::Relevance {
+                    cap: tvaers_store::SEARCH_COUNT_CAP,
+                },
             )
             .await
             .unwrap()
@@ -1709,7 +1717,9 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             &SearchQuery::parse("fald").unwrap(),
             &everyone(),
             Page::new(2, 0),
-            tvaers_store::SEARCH_COUNT_CAP,
+            SearchOrder::Relevance {
+                cap: tvaers_store::SEARCH_COUNT_CAP,
+            },
         )
         .await
         .unwrap();
@@ -1720,7 +1730,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             &SearchQuery::parse("fald").unwrap(),
             &everyone(),
             Page::new(50, 0),
-            2,
+            SearchOrder::Relevance { cap: 2 },
         )
         .await
         .unwrap();
@@ -1734,7 +1744,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             &SearchQuery::parse("fald").unwrap(),
             &everyone(),
             Page::new(50, 0),
-            50,
+            SearchOrder::Relevance { cap: 50 },
         )
         .await
         .unwrap()
@@ -1752,6 +1762,42 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     let mut got: Vec<_> = capped.hits.iter().map(|h| h.entry.id).collect();
     got.sort_by_key(|id| newest.iter().position(|n| n == id));
     assert_eq!(got, newest);
+    // Newest first: written last first, counted to the end of the page, and
+    // each page goes on where the last stopped.
+    let newest_all: Vec<_> = es
+        .iter()
+        .rev()
+        .map(|e| e.id)
+        .filter(|id| all.contains(id))
+        .collect();
+    assert_eq!(newest_all.len(), 4);
+    let newest_page = |offset: i64| {
+        let s = s.clone();
+        async move {
+            s.search_journal(
+                &SearchQuery::parse("fald").unwrap(),
+                &everyone(),
+                Page::new(3, offset),
+                SearchOrder::Newest,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let first = newest_page(0).await;
+    assert_eq!((first.total, first.capped), (3, true));
+    assert_eq!(
+        first.hits.iter().map(|h| h.entry.id).collect::<Vec<_>>(),
+        newest_all[..3]
+    );
+    let second = newest_page(3).await;
+    assert_eq!((second.total, second.capped), (4, false));
+    assert_eq!(
+        second.hits.iter().map(|h| h.entry.id).collect::<Vec<_>>(),
+        newest_all[3..]
+    );
+    let past = newest_page(6).await;
+    assert_eq!((past.total, past.capped, past.hits.len()), (4, false, 0));
 }
 
 async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {

@@ -577,20 +577,40 @@ async fn search_finds_danish_inflections_with_highlights(t: &Ctx) {
     );
     let (_, none) = t.search(&nurse, Some(&b), "rollator").await;
     assert_eq!(none["total"], 0);
-    // Pages keep the total.
-    let (_, page) = t
-        .post(
+    // Across journals the newest written come first, and a page counts to
+    // its own end and says whether more follow.
+    let newest = |offset: i64| {
+        t.post(
             &nurse,
             "/journal/search",
-            json!({"q": "fald", "limit": 1, "offset": 1}),
+            json!({"q": "fald", "limit": 2, "offset": offset}),
         )
-        .await;
+    };
+    let (_, page) = newest(0).await;
     assert_eq!(
-        (
-            page["total"].as_i64(),
-            page["hits"].as_array().unwrap().len()
-        ),
-        (Some(4), 1)
+        (page["total"].as_i64(), page["more"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let texts = |r: &Value| -> Vec<String> {
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["entry"]["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(texts(&page), vec!["Fald på trappen.", "Hun falder ofte."]);
+    let (_, page) = newest(2).await;
+    assert_eq!(
+        (page["total"].as_i64(), page["more"].as_bool()),
+        (Some(4), Some(false))
+    );
+    assert_eq!(
+        texts(&page),
+        vec![
+            "Risiko for fald; rollator bestilt.",
+            "Borgeren faldt på badeværelset <b>i nat</b>."
+        ]
     );
 }
 
@@ -1338,6 +1358,19 @@ async fn pages_answer_bad_input_in_danish_never_500(t: &Ctx) {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<mark>faldt</mark>"), "{html}");
+    // Across journals the newest come first, and the heading says so.
+    assert!(html.contains("1 notat · nyeste først"), "{html}");
+    let (status, html) = post(
+        format!("{base}/journal/soeg"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("q", "faldet".into()),
+            ("borger", citizen.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("1 notat</h2>"), "{html}");
     let (status, _) = post(
         format!("{base}/journal/{}/ret", uuid::Uuid::now_v7()),
         vec![

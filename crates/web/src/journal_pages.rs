@@ -752,9 +752,9 @@ struct SearchPage {
     q: String,
     citizen: Option<(String, String)>,
     searched: bool,
-    /// "1.000" or "mere end 1.000" notater.
-    total_label: String,
-    total: i64,
+    /// "12 notater", "Mere end 1.000 notater", or across journals
+    /// "Notat 21–40 af flere · nyeste først".
+    heading: String,
     hits: Vec<HitView>,
     page: i64,
     has_prev: bool,
@@ -770,10 +770,10 @@ fn search_page(
     page: i64,
     errors: ValidationErrors,
 ) -> SearchPage {
-    let (total, more, hits, has_next) = match &results {
+    let across = citizen.is_none();
+    let (heading, hits, has_next) = match &results {
         Some(r) => (
-            r.total,
-            r.more,
+            search_heading(r, across),
             r.hits
                 .iter()
                 .map(|h| HitView {
@@ -787,28 +787,55 @@ fn search_page(
                     superseded: h.entry.superseded_by.is_some(),
                 })
                 .collect(),
-            // Pages end at the cap: only the newest hits up to it are ranked.
-            r.offset + r.limit < r.total,
+            // In one journal pages end at the cap (only the newest hits up to
+            // it are ranked); across journals they go on while hits do.
+            if across {
+                r.more
+            } else {
+                r.offset + r.limit < r.total
+            },
         ),
-        None => (0, false, vec![], false),
-    };
-    let total_label = if more {
-        format!("Mere end {}", thousands(total))
-    } else {
-        thousands(total)
+        None => (String::new(), vec![], false),
     };
     SearchPage {
         layout: Layout::for_user(user),
         q,
         citizen,
         searched: results.is_some(),
-        total_label,
-        total,
+        heading,
         hits,
         page,
         has_prev: page > 1,
         has_next,
         errors,
+    }
+}
+
+/// The results' heading: a count in one journal; across journals, which
+/// hits of how many this page shows, newest first.
+fn search_heading(r: &SearchResults, across: bool) -> String {
+    let notes = |n: i64| if n == 1 { "notat" } else { "notater" };
+    let shown = r.hits.len() as i64;
+    if !across {
+        return if r.more {
+            format!("Mere end {} notater", thousands(r.total))
+        } else {
+            format!("{} {}", thousands(r.total), notes(r.total))
+        };
+    }
+    if r.more || (r.offset > 0 && shown > 0) {
+        let of = if r.more {
+            "flere".to_string()
+        } else {
+            thousands(r.total)
+        };
+        format!(
+            "Notat {}–{} af {of} · nyeste først",
+            thousands(r.offset + 1),
+            thousands(r.offset + shown)
+        )
+    } else {
+        format!("{} {} · nyeste først", thousands(r.total), notes(r.total))
     }
 }
 
