@@ -307,6 +307,9 @@ pub struct SearchInput {
     pub offset: Option<i64>,
 }
 
+/// How far a search pages: past it, narrow the search instead.
+pub const SEARCH_MAX_OFFSET: i64 = 10_000;
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub entry: JournalEntry,
@@ -712,6 +715,15 @@ impl App {
             self.ensure_citizen(c).await?;
         }
         let mut query = SearchQuery::parse(&input.q)?;
+        // Across journals a page costs the hits before it (they are walked
+        // newest first, each asked the policy), so paging stops somewhere.
+        if input.offset.unwrap_or(0) > SEARCH_MAX_OFFSET {
+            return Err(ValidationErrors::single(
+                "offset",
+                "Der kan højst bladres 10.000 notater frem. Gør søgningen mere præcis.",
+            )
+            .into());
+        }
         let scope = match citizen {
             Some(c) => {
                 query = query.within(c);

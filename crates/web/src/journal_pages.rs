@@ -892,7 +892,7 @@ pub async fn search_submit(
         .trim()
         .parse::<i64>()
         .unwrap_or(1)
-        .clamp(1, 10_000);
+        .clamp(1, tvaers_app::journal::SEARCH_MAX_OFFSET / 20 + 1);
     let citizen_id = match form.opt("borger").map(|s| parse_id::<CitizenId>(&s)) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => return error_page(e, Some(&user)),
