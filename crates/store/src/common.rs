@@ -1815,8 +1815,19 @@ macro_rules! impl_store {
 
             async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()> {
                 // One event commits on its own: no BEGIN and COMMIT round trips.
-                if let [one] = events {
-                    return insert_audit_into(self.write(), <$store>::AUDIT_LOG_TABLE, one).await;
+                match events {
+                    [] => return Ok(()),
+                    [one] => return insert_audit_into(self.write(), <$store>::AUDIT_LOG_TABLE, one).await,
+                    // One statement is atomic by itself: no BEGIN and COMMIT either.
+                    few if few.len() <= AUDIT_ROWS_PER_INSERT => {
+                        audit_insert(<$store>::AUDIT_LOG_TABLE, few)
+                            .build()
+                            .execute(self.write())
+                            .await
+                            .map_err(map_err)?;
+                        return Ok(());
+                    }
+                    _ => {}
                 }
                 // Multi-row INSERTs: one statement per chunk rather than one
                 // per event (on SQLite each statement is a round trip to the
@@ -3235,10 +3246,11 @@ macro_rules! impl_store {
                     format!(
                         "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
                          FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
-                         ORDER BY i.{key} DESC LIMIT {limit}",
+                         ORDER BY {} DESC LIMIT {limit}",
                         // Newest first needs no score.
                         if ranked { <$store>::fts_rank_sql(qp, q) } else { "0".to_string() },
                         <$store>::FTS_TABLE,
+                        <$store>::FTS_ORDER,
                     )
                 };
                 let (total, capped, shown): (i64, bool, Vec<i64>) = match <$store>::SEARCH_WINDOW {

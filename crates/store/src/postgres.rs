@@ -76,6 +76,12 @@ impl PgStore {
         format!("(SELECT a.* FROM audit_events a WHERE 1 = 1{conds})")
     }
     pub(crate) const FTS_KEY: &'static str = "seq";
+    /// What a search orders its candidates by. `seq + 0` is `seq` that no index
+    /// can deliver in order: otherwise, for a word whose hits in a wide window
+    /// the reader may not see, the planner walks the primary key backwards and
+    /// tests every entry's terms (3 million rows, 3.8 s, for a word with 486
+    /// hits), where the GIN bitmap reads just the hits.
+    pub(crate) const FTS_ORDER: &'static str = "(i.seq + 0)";
     /// The first window of sequence numbers a search reads (see `search_journal`).
     pub(crate) const SEARCH_WINDOW: Option<i64> = Some(50_000);
 
@@ -262,7 +268,8 @@ impl PgStore {
         }
         for sql in [
             "SET maintenance_work_mem = '1GB'",
-            "CREATE INDEX IF NOT EXISTS journal_index_terms ON journal_index USING GIN (terms)",
+            // No pending list: see migration 0013.
+            "CREATE INDEX IF NOT EXISTS journal_index_terms ON journal_index USING GIN (terms) WITH (fastupdate = off)",
             "RESET maintenance_work_mem",
             "ANALYZE journal_entries",
             "ANALYZE journal_index",

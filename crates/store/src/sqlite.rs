@@ -208,6 +208,8 @@ impl SqliteStore {
         )
     }
     pub(crate) const FTS_KEY: &'static str = "rowid";
+    /// FTS5 delivers a query's hits in rowid order, newest first when asked.
+    pub(crate) const FTS_ORDER: &'static str = "i.rowid";
     /// Full-text hits come newest first from FTS5: no windows needed.
     pub(crate) const SEARCH_WINDOW: Option<i64> = None;
 
