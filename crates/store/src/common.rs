@@ -3242,7 +3242,7 @@ macro_rules! impl_store {
                 // entries are read.
                 let key = <$store>::FTS_KEY;
                 // The candidates: hits in scope, newest first, with what ranking needs.
-                let candidates_sql = |qp: &str, matches: &str, bounds: &str, scope_sql: &str, limit: i64| {
+                let candidates_sql = |qp: &str, matches: &str, bounds: &str, scope_sql: &str, limit: i64, window: i64| {
                     format!(
                         "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
                          FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
@@ -3250,7 +3250,7 @@ macro_rules! impl_store {
                         // Newest first needs no score.
                         if ranked { <$store>::fts_rank_sql(qp, q) } else { "0".to_string() },
                         <$store>::FTS_TABLE,
-                        <$store>::FTS_ORDER,
+                        <$store>::fts_order(window),
                     )
                 };
                 let (total, capped, shown): (i64, bool, Vec<i64>) = match <$store>::SEARCH_WINDOW {
@@ -3276,7 +3276,7 @@ macro_rules! impl_store {
                              k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
                              p AS (SELECT hit, score, occurred_at FROM k ORDER BY {} LIMIT {} OFFSET {}) \
                              SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY {}",
-                            candidates_sql(&qp, &matches, "", &scope_sql, cap + 1),
+                            candidates_sql(&qp, &matches, "", &scope_sql, cap + 1, 0),
                             rank(""),
                             page.limit.max(0),
                             page.offset.max(0),
@@ -3333,7 +3333,7 @@ macro_rules! impl_store {
                             } else {
                                 (String::new(), i64::MIN)
                             };
-                            let sql = candidates_sql(&qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64);
+                            let sql = candidates_sql(&qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64, window);
                             // Not kept as prepared statements: a generic plan (PostgreSQL
                             // switches to one after five runs) cannot see how common the
                             // words are, and picked plans that ran for minutes at 10 M entries.

@@ -209,7 +209,9 @@ impl SqliteStore {
     }
     pub(crate) const FTS_KEY: &'static str = "rowid";
     /// FTS5 delivers a query's hits in rowid order, newest first when asked.
-    pub(crate) const FTS_ORDER: &'static str = "i.rowid";
+    pub(crate) fn fts_order(_window: i64) -> &'static str {
+        "i.rowid"
+    }
     /// Full-text hits come newest first from FTS5: no windows needed.
     pub(crate) const SEARCH_WINDOW: Option<i64> = None;
 
