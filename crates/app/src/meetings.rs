@@ -38,18 +38,7 @@ pub fn parse_local_datetime(
     }
 }
 
-/// Central European time with summer time (last Sunday of March to last Sunday of October).
-pub fn copenhagen_offset(d: Date) -> time::UtcOffset {
-    let last_sunday = |m: time::Month| {
-        let mut day = Date::from_calendar_date(d.year(), m, 31).unwrap_or(d);
-        while day.weekday() != time::Weekday::Sunday {
-            day = day.previous_day().unwrap_or(day);
-        }
-        day
-    };
-    let summer = d >= last_sunday(time::Month::March) && d < last_sunday(time::Month::October);
-    time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(time::UtcOffset::UTC)
-}
+pub use tvaers_domain::calendar::copenhagen_offset;
 
 /// Midnight in Denmark at the start of `d`.
 pub fn local_midnight(d: Date) -> OffsetDateTime {

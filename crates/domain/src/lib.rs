@@ -7,6 +7,7 @@
 pub mod access;
 pub mod actor;
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod citizen;
 pub mod cpr;

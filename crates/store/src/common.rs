@@ -1202,7 +1202,7 @@ macro_rules! impl_store {
                 &staff,
                 &now,
                 &a.push(Arg::Uuid(f.organisation_id.0)),
-                &a.push(Arg::Date(f.now.to_offset(time::UtcOffset::UTC).date())),
+                &a.push(Arg::Date(tvaers_domain::calendar::danish_date(f.now))),
             );
             let health = a.push(Arg::Text(tvaers_domain::journal::Sensitivity::Health.code().to_string()));
             let admitted = format!(
@@ -2677,7 +2677,7 @@ macro_rules! impl_store {
                     .bind(staff_id.0)
                     .bind(now)
                     .bind(organisation_id.0)
-                    .bind(now.date())
+                    .bind(tvaers_domain::calendar::danish_date(now))
                     .fetch_one(self.read())
                     .await
                     .map_err(map_err)?;
@@ -2701,7 +2701,7 @@ macro_rules! impl_store {
                         &a.push(Arg::Uuid(staff_id.0)),
                         &a.push(Arg::Time(now)),
                         &a.push(Arg::Uuid(organisation_id.0)),
-                        &a.push(Arg::Date(now.to_offset(time::UtcOffset::UTC).date())),
+                        &a.push(Arg::Date(tvaers_domain::calendar::danish_date(now))),
                     );
                     let ids: Vec<Uuid> = chunk.iter().map(|c| c.0).collect();
                     let within = uuids_sql("cz.id", &ids, &mut a);
@@ -3739,7 +3739,7 @@ macro_rules! impl_store {
                 .bind(staff_id.0)
                 .bind(now)
                 .bind(organisation_id.0)
-                .bind(now.date())
+                .bind(tvaers_domain::calendar::danish_date(now))
                 .fetch_all(self.read())
                 .await
                 .map_err(map_err)?;

@@ -501,7 +501,7 @@ fn citizen_page_render(
     block: crate::plan_pages::CitizenBlock,
     notice: Option<&str>,
 ) -> Response {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = tvaers_domain::calendar::danish_date(time::OffsetDateTime::now_utc());
     let c = o.citizen;
     let address = [
         c.address.clone(),
@@ -920,7 +920,7 @@ pub async fn case_new_form(
         Ok(c) => c,
         Err(e) => return error_page(e, Some(&user)),
     };
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = tvaers_domain::calendar::danish_date(time::OffsetDateTime::now_utc());
     let v = CaseValues {
         area: String::new(),
         title: String::new(),
