@@ -38,17 +38,12 @@ pub fn parse_local_datetime(
     }
 }
 
-pub use tvaers_domain::calendar::copenhagen_offset;
+pub use tvaers_domain::calendar::{copenhagen_offset, to_local};
 
 /// Midnight in Denmark at the start of `d`.
 pub fn local_midnight(d: Date) -> OffsetDateTime {
     d.with_time(time::Time::MIDNIGHT)
         .assume_offset(copenhagen_offset(d))
-}
-
-/// Local Danish time for display.
-pub fn to_local(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(copenhagen_offset(t.date()))
 }
 
 /// Raw input to schedule a meeting.

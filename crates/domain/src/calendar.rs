@@ -17,10 +17,14 @@ pub fn copenhagen_offset(d: Date) -> UtcOffset {
     UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(UtcOffset::UTC)
 }
 
+/// `t` in Danish local time.
+pub fn to_local(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(copenhagen_offset(t.to_offset(UtcOffset::UTC).date()))
+}
+
 /// The day it is in Denmark at `t`.
 pub fn danish_date(t: OffsetDateTime) -> Date {
-    t.to_offset(copenhagen_offset(t.to_offset(UtcOffset::UTC).date()))
-        .date()
+    to_local(t).date()
 }
 
 #[cfg(test)]

@@ -919,23 +919,22 @@ async fn bad_input_is_refused_in_danish_and_nothing_is_stored(t: &Ctx) {
         }
     }
     // Paging stops at 10,000 hits, with a Danish reason.
-    let (status, r) = t
-        .post(
-            &sw,
-            "/journal/search",
-            json!({"q": "fald", "offset": 10_001}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
-    assert!(r.to_string().contains("højst bladres 10.000"), "{r}");
-    let (status, _) = t
-        .post(
-            &sw,
-            "/journal/search",
-            json!({"q": "fald", "offset": 10_000}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    for (offset, expected) in [
+        (10_001, StatusCode::UNPROCESSABLE_ENTITY),
+        (10_000, StatusCode::OK),
+    ] {
+        let (status, r) = t
+            .post(
+                &sw,
+                "/journal/search",
+                json!({"q": "fald", "offset": offset}),
+            )
+            .await;
+        assert_eq!(status, expected, "{offset}: {r}");
+        if status != StatusCode::OK {
+            assert!(r.to_string().contains("højst bladres 10.000"), "{r}");
+        }
+    }
     // Unknown citizens are 404, not empty.
     let ghost = uuid::Uuid::now_v7();
     let (status, _) = t.get(&sw, &format!("/citizens/{ghost}/journal")).await;

@@ -876,6 +876,9 @@ pub async fn search_form(
     ))
 }
 
+/// Hits per page of the search page.
+const SEARCH_PAGE: i64 = 20;
+
 /// Runs a search. The words come in the body, so they never land in a URL or a log.
 pub async fn search_submit(
     State(state): State<AppState>,
@@ -892,7 +895,7 @@ pub async fn search_submit(
         .trim()
         .parse::<i64>()
         .unwrap_or(1)
-        .clamp(1, tvaers_app::journal::SEARCH_MAX_OFFSET / 20 + 1);
+        .clamp(1, tvaers_app::journal::SEARCH_MAX_OFFSET / SEARCH_PAGE + 1);
     let citizen_id = match form.opt("borger").map(|s| parse_id::<CitizenId>(&s)) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => return error_page(e, Some(&user)),
@@ -907,8 +910,8 @@ pub async fn search_submit(
     };
     let input = SearchInput {
         q: q.clone(),
-        limit: Some(20),
-        offset: Some((page - 1) * 20),
+        limit: Some(SEARCH_PAGE),
+        offset: Some((page - 1) * SEARCH_PAGE),
     };
     match state
         .app
