@@ -5,11 +5,17 @@
 //! - **Skewed**: each citizen gets a weight (log-normal-ish, times more for an
 //!   open case and more again for a plan), and a share of N by weight, so a
 //!   few journals are long and most are moderate.
+//! - **Written in time order**: entries are stored in the order of their time
+//!   of writing, all citizens interleaved, as a municipality's journal grows;
+//!   so sequence numbers and the (UUIDv7-like) ids follow the time of writing,
+//!   and the newest entries are spread over many citizens, as a search
+//!   "newest first" meets them in service.
 //! - **Deterministic and resumable**: the k-th entry of the i-th citizen (in id
-//!   order) comes from a random generator seeded by (seed, i, k), and its id is
-//!   derived from (i, k). A run counts each citizen's entries and writes only
-//!   the ordinals above that count, so running again adds nothing and a larger
-//!   N adds the difference.
+//!   order) comes from random generators seeded by (seed, i, k), and its id is
+//!   derived from (i, k) and its time of writing. A run counts each citizen's
+//!   entries and skips that many of the citizen's earliest, so running again
+//!   adds nothing (a larger N adds the difference, interleaved in time with
+//!   what exists).
 //! - **Realistic text**: sentences from themed fragments with inflected
 //!   alternatives ("faldt", "er faldet", "falder", "fald"), so a stemmed search
 //!   hits a realistic fraction of entries; a few rare words for rare searches.
@@ -97,17 +103,30 @@ pub async fn ensure_journal_entries(
     let mut texts = TextCache::default();
     let mut buffer: Vec<(JournalEntry, Vec<String>)> = Vec::with_capacity(BATCH_ENTRIES + 1000);
     let mut written = 0u64;
-    for c in &citizens {
-        if c.target <= c.existing {
+    // Entries are written in the order they were written in the story — all
+    // citizens interleaved, as a municipality's journal grows — so sequence
+    // numbers (and UUIDv7-like ids) follow the time of writing. Written
+    // citizen by citizen, the newest 5,000 entries of 10 million belonged to
+    // 66 citizens, and a search "newest first" met a municipality no case
+    // worker has.
+    let order = writing_order(&citizens, seed);
+    let mut seen = vec![0u64; citizens.len()];
+    let mut prior: Vec<Prior> = (0..citizens.len()).map(|_| Prior::default()).collect();
+    for (_, ci, k) in order {
+        let ci = ci as usize;
+        let (Some(c), Some(n), Some(p)) = (citizens.get(ci), seen.get_mut(ci), prior.get_mut(ci))
+        else {
+            continue;
+        };
+        *n += 1;
+        // A resumed run: the citizen's earliest written entries exist already.
+        if *n <= c.existing {
             continue;
         }
-        let mut previous: Vec<JournalEntry> = Vec::new();
-        for k in c.existing..c.target {
-            let e = entry_for(structure, seed, c, k, &previous, &mut texts);
-            let terms = texts.terms(&e);
-            previous.push(e.clone());
-            buffer.push((e, terms));
-        }
+        let e = entry_for(structure, seed, c, u64::from(k), p, &mut texts);
+        let terms = texts.terms(&e);
+        p.remember(&e);
+        buffer.push((e, terms));
         if buffer.len() >= BATCH_ENTRIES {
             written += store.import_journal(&buffer).await?;
             buffer.clear();
@@ -256,6 +275,67 @@ fn assign_targets(citizens: &mut [Seeded], seed: u64, total: u64) {
     }
 }
 
+/// Every entry to be (of each citizen, ordinals 0 up to its target) as
+/// (minutes after [`FIRST_EVENT`] it was written, citizen, ordinal), in the
+/// order of writing. A citizen's entries in this order are its ordinals
+/// sorted by time, so an interrupted run has written a prefix of each
+/// citizen's entries, and counting them is enough to resume.
+fn writing_order(citizens: &[Seeded], seed: u64) -> Vec<(u32, u32, u32)> {
+    let total: u64 = citizens.iter().map(|c| c.target).sum();
+    let mut order = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    for (ci, c) in citizens.iter().enumerate() {
+        for k in 0..c.target {
+            let (_, written) = entry_times(seed, c.index, k);
+            let minutes = (written - FIRST_EVENT).whole_minutes();
+            order.push((
+                u32::try_from(minutes).unwrap_or(u32::MAX),
+                u32::try_from(ci).unwrap_or(u32::MAX),
+                u32::try_from(k).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+    order.sort_unstable();
+    order
+}
+
+/// When the k-th entry of citizen `index` happened and when it was written
+/// (a few are written late, some days after), from a generator of their own.
+fn entry_times(seed: u64, index: u64, k: u64) -> (OffsetDateTime, OffsetDateTime) {
+    let mut r = fastrand::Rng::with_seed(mix(seed ^ 0x7133_0000, index, k));
+    let span = (LAST_EVENT - FIRST_EVENT).whole_minutes();
+    // More recent events are more frequent (journals grow).
+    let at = (r.f64().powf(0.7) * span as f64) as i64;
+    let occurred_at = FIRST_EVENT + Duration::minutes(at);
+    let written_at = occurred_at
+        + match r.u8(0..100) {
+            0..=3 => Duration::hours(r.i64(25..24 * 14)),
+            4..=11 => Duration::minutes(r.i64(180..1400)),
+            _ => Duration::minutes(r.i64(5..180)),
+        };
+    (occurred_at, written_at)
+}
+
+/// What an entry may refer to among its citizen's entries written before it
+/// in this run: the newest (a correction supersedes it) and the ids of the
+/// latest few (a quote picks one).
+#[derive(Default)]
+struct Prior {
+    last: Option<JournalEntry>,
+    ids: std::collections::VecDeque<JournalEntryId>,
+}
+
+impl Prior {
+    const QUOTABLE: usize = 64;
+
+    fn remember(&mut self, e: &JournalEntry) {
+        if self.ids.len() == Self::QUOTABLE {
+            self.ids.pop_front();
+        }
+        self.ids.push_back(e.id);
+        self.last = Some(e.clone());
+    }
+}
+
 /// A 64-bit mix of the seed, the citizen's index and the entry's ordinal.
 fn mix(seed: u64, index: u64, ordinal: u64) -> u64 {
     let mut x = seed
@@ -268,35 +348,41 @@ fn mix(seed: u64, index: u64, ordinal: u64) -> u64 {
     x ^ (x >> 33)
 }
 
-/// The id of the k-th generated entry of citizen `index`: a UUIDv8 whose high
-/// bits grow with (index, k), so a first run appends to the id index in order.
-fn entry_id(seed: u64, index: u64, k: u64) -> JournalEntryId {
-    let high = (0x0190_0000_0000u128 + u128::from(index)) << 80;
+/// The id of the k-th generated entry of citizen `index`, written at
+/// `written`: laid out like the UUIDv7 ids the application gives entries (the
+/// time of writing in the top 48 bits), version 8 because it is derived, not
+/// random; then the seed, the citizen and the ordinal, so ids are unique and
+/// a first run appends to the id index in order.
+fn entry_id(seed: u64, index: u64, k: u64, written: OffsetDateTime) -> JournalEntryId {
+    let millis = u128::try_from(written.unix_timestamp()).unwrap_or(0) * 1000;
+    let time = (millis & 0xFFFF_FFFF_FFFF) << 80;
     let version = 0x8u128 << 76;
-    let variant = 0b10u128 << 62;
-    let ordinal = u128::from(k & 0x3FFF_FFFF) << 32;
-    let noise = u128::from(mix(seed, index, k) & 0xFFFF_FFFF);
     let seedbits = u128::from(seed & 0xFFF) << 64;
+    let variant = 0b10u128 << 62;
+    let citizen = u128::from(index & 0xFF_FFFF) << 38;
+    let ordinal = u128::from(k & 0xF_FFFF) << 18;
+    let noise = u128::from(mix(seed, index, k) & 0x3_FFFF);
     JournalEntryId(uuid::Uuid::from_u128(
-        high | version | seedbits | variant | ordinal | noise,
+        time | version | seedbits | variant | citizen | ordinal | noise,
     ))
 }
 
-/// The k-th entry of a citizen. `previous` holds this run's earlier entries of
-/// the same citizen (corrections and quotes refer to them).
+/// The k-th entry of a citizen. `prior` holds what it may refer to among the
+/// citizen's entries written before it in this run.
 fn entry_for(
     structure: &DemoStructure,
     seed: u64,
     c: &Seeded,
     k: u64,
-    previous: &[JournalEntry],
+    prior: &Prior,
     texts: &mut TextCache,
 ) -> JournalEntry {
     let mut r = fastrand::Rng::with_seed(mix(seed, c.index, k));
-    let id = entry_id(seed, c.index, k);
+    let (occurred_at, written_at) = entry_times(seed, c.index, k);
+    let id = entry_id(seed, c.index, k, written_at);
     // About 2 % are corrections of the newest version of an earlier entry of this run.
     if r.u16(0..1000) < 20
-        && let Some(old) = previous.last()
+        && let Some(old) = prior.last.as_ref()
         && old.message.is_none()
     {
         let reason = CORRECTION_REASONS[r.usize(0..CORRECTION_REASONS.len())];
@@ -307,7 +393,8 @@ fn entry_for(
                 old.text,
                 CORRECTION_ADDITIONS[r.usize(0..CORRECTION_ADDITIONS.len())]
             ),
-            written_at: old.written_at + Duration::minutes(r.i64(30..4000)),
+            // Written in order, so never before the entry it corrects.
+            written_at: written_at.max(old.written_at),
             supersedes: Some(old.id),
             correction_reason: Some(reason.to_string()),
             quotes: None,
@@ -318,17 +405,6 @@ fn entry_for(
     let (staff_i, unit) = c.authors[r.usize(0..c.authors.len())];
     let author = &structure.staff[staff_i];
     let theme = pick_theme(&mut r, author.profession, &c.areas);
-    let span = (LAST_EVENT - FIRST_EVENT).whole_minutes();
-    // More recent events are more frequent (journals grow).
-    let at = (r.f64().powf(0.7) * span as f64) as i64;
-    let occurred_at = FIRST_EVENT + Duration::minutes(at);
-    let late = r.u8(0..100);
-    let written_at = occurred_at
-        + match late {
-            0..=3 => Duration::hours(r.i64(25..24 * 14)),
-            4..=11 => Duration::minutes(r.i64(180..1400)),
-            _ => Duration::minutes(r.i64(5..180)),
-        };
     let kind = pick_kind(&mut r, author.profession);
     let sensitivity = match r.u8(0..100) {
         0..=2 => Sensitivity::ThirdParty,
@@ -362,8 +438,9 @@ fn entry_for(
     } else {
         None
     };
-    let quotes =
-        (r.u8(0..100) < 2 && !previous.is_empty()).then(|| previous[r.usize(0..previous.len())].id);
+    let quotes = (r.u8(0..100) < 2 && !prior.ids.is_empty())
+        .then(|| prior.ids.get(r.usize(0..prior.ids.len())).copied())
+        .flatten();
     let text = texts.text(&mut r, theme, &c.name);
     JournalEntry {
         id,
@@ -748,11 +825,11 @@ mod tests {
         let s = structure();
         let c = sample_citizen();
         let mut texts = TextCache::default();
-        let mut previous = Vec::new();
+        let mut prior = Prior::default();
         for k in 0..300 {
-            let e = entry_for(&s, 42, &c, k, &previous, &mut texts);
+            let e = entry_for(&s, 42, &c, k, &prior, &mut texts);
             assert_eq!(texts.terms(&e), e.index_terms(), "entry {k}: {}", e.text);
-            previous.push(e);
+            prior.remember(&e);
         }
     }
 
@@ -762,18 +839,49 @@ mod tests {
         let c = sample_citizen();
         let make = || {
             let mut texts = TextCache::default();
-            let mut prev = Vec::new();
+            let mut prior = Prior::default();
+            let mut all = Vec::new();
             for k in 0..40 {
-                let e = entry_for(&s, 42, &c, k, &prev, &mut texts);
-                prev.push(e);
+                let e = entry_for(&s, 42, &c, k, &prior, &mut texts);
+                prior.remember(&e);
+                all.push(e);
             }
-            prev
+            all
         };
         let (a, b) = (make(), make());
         assert_eq!(a, b);
-        assert_ne!(entry_id(42, 7, 1), entry_id(42, 7, 2));
-        assert!(entry_id(42, 7, 1).0 < entry_id(42, 7, 2).0);
-        assert!(entry_id(42, 7, 99).0 < entry_id(42, 8, 0).0);
+        let t = FIRST_EVENT;
+        assert_ne!(entry_id(42, 7, 1, t), entry_id(42, 7, 2, t));
+        // Ordered by the time of writing, then citizen and ordinal.
+        assert!(entry_id(42, 7, 1, t).0 < entry_id(42, 7, 2, t).0);
+        assert!(entry_id(42, 7, 99, t).0 < entry_id(42, 8, 0, t).0);
+        assert!(entry_id(42, 8, 0, t).0 < entry_id(42, 7, 99, t + Duration::minutes(1)).0);
+        assert_eq!(entry_id(42, 7, 1, t).0.get_version_num(), 8);
+    }
+
+    #[test]
+    fn entries_are_written_in_time_order_across_citizens() {
+        let mut citizens: Vec<Seeded> = (0..50)
+            .map(|i| Seeded {
+                index: i,
+                target: 40,
+                ..sample_citizen()
+            })
+            .collect();
+        citizens[3].target = 0;
+        let order = writing_order(&citizens, 42);
+        assert_eq!(order.len(), 49 * 40);
+        assert!(order.windows(2).all(|w| w[0] <= w[1]));
+        // Interleaved: the newest 100 entries belong to many citizens.
+        let newest: std::collections::HashSet<u32> =
+            order[order.len() - 100..].iter().map(|o| o.1).collect();
+        assert!(newest.len() > 30, "{}", newest.len());
+        // Each citizen's entries come in the order of their time of writing.
+        for (minutes, ci, k) in &order[..200] {
+            let (occurred, written) = entry_times(42, citizens[*ci as usize].index, u64::from(*k));
+            assert_eq!(i64::from(*minutes), (written - FIRST_EVENT).whole_minutes());
+            assert!(occurred <= written);
+        }
     }
 
     #[test]
@@ -807,7 +915,7 @@ mod tests {
         let mut texts = TextCache::default();
         let mut hits = 0;
         for k in 0..1000 {
-            let e = entry_for(&s, 42, &c, k, &[], &mut texts);
+            let e = entry_for(&s, 42, &c, k, &Prior::default(), &mut texts);
             if e.index_terms().iter().any(|t| t == "fald") {
                 hits += 1;
             }
