@@ -1136,14 +1136,22 @@ macro_rules! impl_store {
                 "(CASE WHEN EXISTS ({}) THEN 1 ELSE 0 END \
                  + CASE WHEN EXISTS ({}) THEN 2 ELSE 0 END \
                  + COALESCE((SELECT SUM(DISTINCT CASE fg.kind WHEN 'break_glass' THEN 4 WHEN 'intake' THEN 8 ELSE 0 END) {}), 0) \
-                 + COALESCE((SELECT MAX(CASE WHEN fc.scope = 'health' THEN 48 ELSE 16 END) FROM consents fc \
-                     WHERE fc.citizen_id = {citizen} AND (fc.organisation_id IS NULL OR fc.organisation_id = {org}) \
-                     AND fc.scope IN ('general', 'health') AND fc.withdrawn_at IS NULL AND fc.valid_from <= {today} \
-                     AND (fc.valid_to IS NULL OR fc.valid_to >= {today})), 0) \
+                 + COALESCE((SELECT MAX(CASE WHEN fc.scope = 'health' THEN 48 ELSE 16 END) {}), 0) \
                  + CASE WHEN EXISTS (SELECT 1 FROM organisations fo WHERE fo.id = {org} AND fo.kind = 'municipality') THEN 64 ELSE 0 END)",
                 team_sql(citizen, staff),
                 unit_case_sql(citizen, staff),
                 grants_from_sql(citizen, staff, now),
+                consents_from_sql(citizen, org, today, "'general', 'health'"),
+            )
+        }
+
+        /// The citizen's consents in force today for the staff member's
+        /// organisation, of the given scopes (an SQL list of literals).
+        fn consents_from_sql(citizen: &str, org: &str, today: &str, scopes: &str) -> String {
+            format!(
+                "FROM consents fc WHERE fc.citizen_id = {citizen} AND (fc.organisation_id IS NULL OR fc.organisation_id = {org}) \
+                 AND fc.scope IN ({scopes}) AND fc.withdrawn_at IS NULL AND fc.valid_from <= {today} \
+                 AND (fc.valid_to IS NULL OR fc.valid_to >= {today})"
             )
         }
 
@@ -1197,27 +1205,43 @@ macro_rules! impl_store {
                 return "1 = 0".into();
             }
             let (staff, now) = (a.push(Arg::Uuid(f.staff_id.0)), a.push(Arg::Time(f.now)));
-            let code = facts_code_sql(
-                citizen,
-                &staff,
-                &now,
-                &a.push(Arg::Uuid(f.organisation_id.0)),
-                &a.push(Arg::Date(tvaers_domain::calendar::danish_date(f.now))),
+            let (org, today) = (
+                a.push(Arg::Uuid(f.organisation_id.0)),
+                a.push(Arg::Date(tvaers_domain::calendar::danish_date(f.now))),
             );
+            let code = facts_code_sql(citizen, &staff, &now, &org, &today);
             let health = a.push(Arg::Text(tvaers_domain::journal::Sensitivity::Health.code().to_string()));
             let admitted = format!(
                 "((CASE WHEN {sensitivity} = {health} THEN {} ELSE 0 END + {code}) IN ({}))",
                 AccessFacts::CODES,
                 keys.join(", ")
             );
-            // When the table admits nobody without a relationship (the policy
-            // as it stands), test for one first.
+            // Cheap first tests that spare the full facts of the many rows a
+            // search meets and may not read. When the table admits nobody
+            // without a relationship (the policy as it stands), test for one.
+            let mut first = Vec::new();
             let unrelated = 0b1111;
             if f.general.iter().chain(&f.health).all(|c| c & unrelated != 0) {
-                format!("({} AND {admitted})", related_sql(citizen, &staff, &now))
-            } else {
-                admitted
+                first.push(related_sql(citizen, &staff, &now));
             }
+            // Sensitive health entries: none readable, or only with the
+            // citizen's consent to share health data (the policy for staff
+            // outside the health professions) — one probe, not the facts.
+            let consent_health = AccessFacts {
+                consent_health: true,
+                ..AccessFacts::default()
+            }
+            .code();
+            if f.health.is_empty() {
+                first.push(format!("{sensitivity} <> {health}"));
+            } else if f.health.iter().all(|c| c & consent_health != 0) {
+                first.push(format!(
+                    "({sensitivity} <> {health} OR EXISTS (SELECT 1 {}))",
+                    consents_from_sql(citizen, &org, &today, "'health'")
+                ));
+            }
+            first.push(admitted);
+            format!("({})", first.join(" AND "))
         }
 
         #[async_trait]
