@@ -214,6 +214,17 @@ impl SqliteStore {
     }
     /// Full-text hits come newest first from FTS5: no windows needed.
     pub(crate) const SEARCH_WINDOW: Option<i64> = None;
+    /// The citizen of a full-text hit: FTS5 rows hold only the terms, so the entry's.
+    pub(crate) const FTS_CITIZEN: &'static str = "e.citizen_id";
+    /// Appended to the probes a search makes per row (see PostgreSQL's).
+    pub(crate) const PER_ROW_PROBE: &'static str = "";
+    /// Whether `unit` is one of the staff member's units, inside a subquery
+    /// on `cases fk`: a join to `staff_units`.
+    pub(crate) fn unit_of_staff_sql(unit: &str, staff: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM staff_units fsu WHERE fsu.unit_id = {unit} AND fsu.staff_id = {staff})"
+        )
+    }
 
     /// The value expression for the `terms` column.
     pub(crate) fn fts_document_sql(param: &str) -> String {
