@@ -77,6 +77,14 @@ pub fn citizen_token(id: CitizenId) -> String {
     format!("borger{}", id.0.simple())
 }
 
+/// The citizen a [`citizen_token`] names.
+pub fn citizen_of_token(token: &str) -> Option<CitizenId> {
+    token
+        .strip_prefix("borger")
+        .and_then(|hex| uuid::Uuid::try_parse(hex).ok())
+        .map(CitizenId)
+}
+
 /// One alternative of a clause: a single stem or a phrase of consecutive stems.
 pub type Phrase = Vec<String>;
 
@@ -376,5 +384,13 @@ mod tests {
     fn citizen_token_is_one_word() {
         let t = citizen_token(CitizenId::new());
         assert_eq!(words(&t).count(), 1);
+    }
+
+    #[test]
+    fn a_citizen_token_names_its_citizen() {
+        let c = CitizenId::new();
+        assert_eq!(citizen_of_token(&citizen_token(c)), Some(c));
+        assert_eq!(citizen_of_token("fald"), None);
+        assert_eq!(citizen_of_token("borgerxyz"), None);
     }
 }
