@@ -724,6 +724,9 @@ impl App {
             )
             .into());
         }
+        // A listed scope was decided citizen by citizen: the purposes of those
+        // decisions go into the audit events of the hits shown.
+        let mut known_purposes = None;
         let scope = match citizen {
             Some(c) => {
                 query = query.within(c);
@@ -732,11 +735,12 @@ impl App {
             }
             None => {
                 let (scope, listed) = self.reader_scope(actor).await?;
-                if let Some(citizens) = listed
+                if let Some((citizens, _)) = &listed
                     && !citizens.is_empty()
                 {
-                    query = query.within_any(&citizens);
+                    query = query.within_any(citizens);
                 }
+                known_purposes = listed.map(|(_, purposes)| purposes);
                 scope
             }
         };
@@ -759,7 +763,10 @@ impl App {
         if citizen.is_none() {
             let shown: BTreeSet<CitizenId> =
                 found.hits.iter().map(|h| h.entry.citizen_id).collect();
-            let purposes = self.read_purposes(actor, &shown).await?;
+            let purposes = match known_purposes {
+                Some(known) => known,
+                None => self.read_purposes(actor, &shown).await?,
+            };
             events.extend(
                 shown
                     .into_iter()
@@ -1223,7 +1230,10 @@ impl App {
     /// index. Beyond that the policy goes into the query as a table over the
     /// facts ([`policy::journal_read_table`]) and is applied to each row the
     /// query meets: a unit with 50,000 open cases costs nothing up front.
-    async fn reader_scope(&self, actor: &Actor) -> AppResult<(ReadScope, Option<Vec<CitizenId>>)> {
+    /// Where the actor may read across journals: a table of facts for a wide
+    /// scope, or listed citizens — then also the purpose of reading each,
+    /// from the same facts the listing was decided on.
+    async fn reader_scope(&self, actor: &Actor) -> AppResult<(ReadScope, Option<Listed>)> {
         let now = OffsetDateTime::now_utc();
         let listed = self
             .store
@@ -1250,10 +1260,16 @@ impl App {
         };
         let mut general = Vec::new();
         let mut health = Vec::new();
+        let mut purposes = BTreeMap::new();
         for (c, facts) in all {
             let classes = policy::journal_classes(actor, c, &facts);
             if classes.is_empty() {
                 continue;
+            }
+            if let policy::Decision::Allow(purpose) =
+                policy::allowed(actor, Action::Read, Resource::Citizen(c), &facts)
+            {
+                purposes.insert(c, purpose.to_string());
             }
             general.push(c);
             if classes.contains(&Sensitivity::Health) {
@@ -1279,7 +1295,7 @@ impl App {
             ],
             by_facts: None,
         };
-        Ok((scope, Some(candidates)))
+        Ok((scope, Some((candidates, purposes))))
     }
 
     /// The purpose the policy gives for reading each of `citizens` (for the
@@ -1313,6 +1329,9 @@ impl App {
             .collect())
     }
 }
+
+/// The citizens of a listed read scope, and the purpose of reading each.
+type Listed = (Vec<CitizenId>, BTreeMap<CitizenId, String>);
 
 /// The audit event of showing a citizen's journal text in a list.
 fn read_event(
