@@ -3365,12 +3365,9 @@ macro_rules! impl_store {
                         // journal of 236 entries on the 10 M set.
                         // The tokens restrict the search by themselves, so their
                         // citizens become a condition on the entry instead.
-                        let named: Option<Vec<Uuid>> = q
-                            .citizens
-                            .iter()
-                            .map(|t| tvaers_domain::search::citizen_of_token(t).map(|c| c.0))
-                            .collect();
-                        let named = named.filter(|n| (1..=CITIZEN_DRIVEN_MAX).contains(&n.len()));
+                        let named: Option<Vec<Uuid>> = (1..=CITIZEN_DRIVEN_MAX)
+                            .contains(&q.citizens.len())
+                            .then(|| q.citizens.iter().map(|c| c.0).collect());
                         let citizen_driven = named.is_some();
                         let without_tokens;
                         let q = if citizen_driven {

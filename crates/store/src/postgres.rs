@@ -182,7 +182,11 @@ impl PgStore {
             })
             .collect();
         if !q.citizens.is_empty() {
-            let any: Vec<String> = q.citizens.iter().map(|c| quote_lexeme(c)).collect();
+            let any: Vec<String> = q
+                .citizens
+                .iter()
+                .map(|c| quote_lexeme(&tvaers_domain::search::citizen_token(*c)))
+                .collect();
             clauses.push(format!("({})", any.join(" | ")));
         }
         for n in &q.must_not {

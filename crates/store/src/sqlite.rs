@@ -301,7 +301,7 @@ impl SqliteStore {
             let any: Vec<String> = q
                 .citizens
                 .iter()
-                .map(|c| phrase(std::slice::from_ref(c)))
+                .map(|c| phrase(&[tvaers_domain::search::citizen_token(*c)]))
                 .collect();
             clauses.push(format!("({})", any.join(" OR ")));
         }
