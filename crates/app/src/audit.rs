@@ -2,56 +2,90 @@
 //!
 //! Every read of citizen data appends an audit event and waits until it is
 //! durable before the data is returned. Committing each event on its own costs
-//! one fsync per request; here one writer task takes whatever events are
-//! waiting, commits them in one transaction and then answers every waiter. No
-//! event is acknowledged before it is committed, and none waits for a timer:
-//! under light load a batch is one event; under heavy load batches grow.
+//! one fsync per request; here one writer takes whatever events are waiting,
+//! commits them in one transaction and then answers every waiter. No event is
+//! acknowledged before it is committed, and none waits for a timer: under
+//! light load a batch is one event; under heavy load batches grow.
+//!
+//! Where the store offers a connection of its own for the trail
+//! ([`Store::audit_log`], SQLite), the writer is a thread that also decides
+//! reads ([`AuditSink::decide`]): it loads the policy's facts, asks the
+//! policy and appends the decision's event, all on its own connection, so a
+//! decided and audited read costs two thread switches (to the writer and
+//! back) instead of one pair per statement and per queue. Otherwise the writer
+//! is a task that appends through the store, and reads are decided by
+//! [`crate::App::authorize`].
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
+use tvaers_domain::actor::Actor;
 use tvaers_domain::audit::NewAuditEvent;
-use tvaers_store::Store;
+use tvaers_store::{AuditLog, Store};
 
+use crate::policy::{Action, Denial, Resource};
 use crate::{AppError, AppResult};
 
-type Job = (NewAuditEvent, oneshot::Sender<Result<(), String>>);
+type Reply<T> = oneshot::Sender<Result<T, String>>;
+
+enum Job {
+    /// An event decided elsewhere.
+    Append(NewAuditEvent, Reply<()>),
+    /// A read to decide and, where the policy says so, audit (writer thread only).
+    Decide(Box<Question>, Reply<Result<(), Denial>>),
+}
+
+/// What [`crate::decide`] needs, besides the facts the writer loads.
+pub(crate) struct Question {
+    pub actor: Actor,
+    pub action: Action,
+    pub resource: Resource,
+    pub resource_type: &'static str,
+    pub resource_id: Option<uuid::Uuid>,
+}
 
 const MAX_BATCH: usize = 512;
 
 #[derive(Clone)]
 pub struct AuditSink {
     tx: mpsc::Sender<Job>,
+    /// The writer is a thread with its own connection and answers [`Job::Decide`].
+    decides: bool,
 }
 
 impl AuditSink {
-    /// Starts the writer task on the current tokio runtime.
+    /// Starts the writer: a thread on the store's audit connection when it
+    /// has one, otherwise a task on the current tokio runtime.
     pub fn start(store: Arc<dyn Store>) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Job>(8192);
-        tokio::spawn(async move {
-            let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-            while let Some(first) = rx.recv().await {
-                batch.push(first);
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
-                }
-                let events: Vec<NewAuditEvent> = batch.iter().map(|(e, _)| e.clone()).collect();
-                let result = store
-                    .append_audit_batch(&events)
-                    .await
-                    .map_err(|e| e.to_string());
-                if let Err(e) = &result {
-                    tracing::error!(error = %e, n = events.len(), "audit batch failed");
-                }
-                for (_, reply) in batch.drain(..) {
-                    let _ = reply.send(result.clone());
+        let (tx, rx) = mpsc::channel::<Job>(8192);
+        let log = match store.audit_log() {
+            Ok(log) => log,
+            Err(e) => {
+                tracing::error!(error = %e, "audit connection failed; the trail is written through the pool");
+                None
+            }
+        };
+        if let Some(log) = log {
+            let started = std::thread::Builder::new()
+                .name("tvaers-audit".into())
+                .spawn(move || write_on_thread(log, rx));
+            match started {
+                Ok(_) => return AuditSink { tx, decides: true },
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start the audit thread; the trail is written through the pool");
+                    let (tx, rx) = mpsc::channel::<Job>(8192);
+                    tokio::spawn(write_in_task(store, rx));
+                    return AuditSink { tx, decides: false };
                 }
             }
-        });
-        AuditSink { tx }
+        }
+        tokio::spawn(write_in_task(store, rx));
+        AuditSink { tx, decides: false }
+    }
+
+    /// Whether [`AuditSink::decide`] is available.
+    pub(crate) fn decides(&self) -> bool {
+        self.decides
     }
 
     /// Returns once the event is committed.
@@ -66,19 +100,155 @@ impl AuditSink {
         let mut waiting = Vec::with_capacity(events.len());
         for event in events {
             let (reply, done) = oneshot::channel();
-            self.tx
-                .send((event, reply))
-                .await
-                .map_err(|_| AppError::Internal("audit writer stopped".into()))?;
+            self.send(Job::Append(event, reply)).await?;
             waiting.push(done);
         }
         for done in waiting {
-            match done.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(AppError::Unavailable(e)),
-                Err(_) => return Err(AppError::Internal("audit writer stopped".into())),
-            }
+            answer(done.await)?;
         }
         Ok(())
     }
+
+    /// Queues a read for the writer thread to decide and audit; the answer
+    /// comes once the decision's event is durable: `Ok(Ok(()))` allowed,
+    /// `Ok(Err(denial))` denied (audited when it concerns citizen data).
+    /// Only when [`AuditSink::decides`].
+    pub(crate) async fn decide(&self, question: Question) -> AppResult<Decided> {
+        let (reply, done) = oneshot::channel();
+        self.send(Job::Decide(Box::new(question), reply)).await?;
+        Ok(Decided(done))
+    }
+
+    async fn send(&self, job: Job) -> AppResult<()> {
+        self.tx
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal("audit writer stopped".into()))
+    }
+}
+
+/// A decision on its way from the writer thread ([`AuditSink::decide`]).
+pub(crate) struct Decided(oneshot::Receiver<Result<Result<(), Denial>, String>>);
+
+impl Decided {
+    pub(crate) async fn wait(self) -> AppResult<Result<(), Denial>> {
+        answer(self.0.await)
+    }
+}
+
+fn answer<T>(got: Result<Result<T, String>, oneshot::error::RecvError>) -> AppResult<T> {
+    match got {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => Err(AppError::Unavailable(e)),
+        Err(_) => Err(AppError::Internal("audit writer stopped".into())),
+    }
+}
+
+/// Takes the first job and whatever else is waiting, up to [`MAX_BATCH`].
+fn drain_into(batch: &mut Vec<Job>, rx: &mut mpsc::Receiver<Job>) {
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+}
+
+async fn write_in_task(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        drain_into(&mut batch, &mut rx);
+        let events: Vec<NewAuditEvent> = batch
+            .iter()
+            .filter_map(|job| match job {
+                Job::Append(e, _) => Some(e.clone()),
+                Job::Decide(..) => None,
+            })
+            .collect();
+        let result = store
+            .append_audit_batch(&events)
+            .await
+            .map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!(error = %e, n = events.len(), "audit batch failed");
+        }
+        for job in batch.drain(..) {
+            match job {
+                Job::Append(_, reply) => {
+                    let _ = reply.send(result.clone());
+                }
+                // Never sent: `decides` is false for this writer.
+                Job::Decide(_, reply) => {
+                    let _ = reply.send(Err("this audit writer does not decide".into()));
+                }
+            }
+        }
+    }
+}
+
+/// The writer thread: decides the batch's questions on its own connection,
+/// commits every event of the batch at once, then answers.
+fn write_on_thread(mut log: Box<dyn AuditLog>, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut events: Vec<NewAuditEvent> = Vec::with_capacity(MAX_BATCH);
+    // Per job: its answer once the batch is committed, or an error already.
+    let mut verdicts: Vec<Result<Result<(), Denial>, String>> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        drain_into(&mut batch, &mut rx);
+        let now = time::OffsetDateTime::now_utc();
+        for job in &batch {
+            match job {
+                Job::Append(event, _) => {
+                    events.push(event.clone());
+                    verdicts.push(Ok(Ok(())));
+                }
+                Job::Decide(q, _) => verdicts.push(decide_one(log.as_mut(), q, now, &mut events)),
+            }
+        }
+        let result = log.append(&events).map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!(error = %e, n = events.len(), "audit batch failed");
+        }
+        for (job, verdict) in batch.drain(..).zip(verdicts.drain(..)) {
+            let answer = result.clone().and(verdict);
+            match job {
+                Job::Append(_, reply) => {
+                    let _ = reply.send(answer.map(|_| ()));
+                }
+                Job::Decide(_, reply) => {
+                    let _ = reply.send(answer);
+                }
+            }
+        }
+        events.clear();
+    }
+}
+
+/// One question: its facts, the policy's decision, and the event to commit.
+fn decide_one(
+    log: &mut dyn AuditLog,
+    q: &Question,
+    now: time::OffsetDateTime,
+    events: &mut Vec<NewAuditEvent>,
+) -> Result<Result<(), Denial>, String> {
+    let facts = match q.resource.citizen() {
+        Some(c) => log
+            .access_facts(q.actor.staff_id, q.actor.organisation_id, c, now)
+            .map_err(|e| e.to_string())?,
+        None => crate::policy::Facts::default(),
+    };
+    let (event, verdict) = crate::decide(
+        &q.actor,
+        q.action,
+        q.resource,
+        q.resource_type,
+        q.resource_id,
+        &facts,
+    );
+    if verdict.is_ok() || q.resource.is_citizen_data() {
+        events.push(event);
+    }
+    Ok(verdict)
 }

@@ -186,18 +186,11 @@ impl App {
             }
             None => policy::Facts::default(),
         };
-        let decision = policy::allowed(actor, action, resource, &facts);
-        let mut event = decision_event(actor, action, resource, resource_type, resource_id);
-        match decision {
-            Decision::Allow(purpose) => {
-                event.purpose = Some(purpose.to_string());
-                Ok((event, facts))
-            }
-            Decision::Deny(denial) => {
+        match decide(actor, action, resource, resource_type, resource_id, &facts) {
+            (event, Ok(())) => Ok((event, facts)),
+            (event, Err(denial)) => {
                 if resource.is_citizen_data() {
-                    event.outcome = AuditOutcome::Denied;
-                    event.detail = Some(denial.reason().to_string());
-                    self.audit.append(event.clone()).await?;
+                    self.audit.append(event).await?;
                 }
                 Err(self.refusal(denial, resource).await)
             }
@@ -209,15 +202,7 @@ impl App {
     /// otherwise a single citizen is "not found", so the answer does not tell
     /// whether the citizen exists.
     async fn refusal(&self, denial: Denial, resource: Resource) -> AppError {
-        match (denial, resource.citizen()) {
-            (Denial::NoRelationship, Some(c)) => match self.store.get_citizen(c).await {
-                Ok(Some(_)) => AppError::NoRelationship(c),
-                Ok(None) => AppError::NotFound,
-                Err(e) => e.into(),
-            },
-            (_, Some(_)) => AppError::NotFound,
-            (d, None) => AppError::Forbidden(d.reason().to_string()),
-        }
+        refusal(self.store.as_ref(), denial, resource).await
     }
 
     pub(crate) async fn ensure_citizen(&self, id: tvaers_domain::ids::CitizenId) -> AppResult<()> {
@@ -271,8 +256,10 @@ impl App {
     /// caller gets nothing out ([`Audited::release`]) unless the policy
     /// allowed the read and its audit event is durable. A denial wins over
     /// whatever the load found, so no error of the load tells a caller more
-    /// than the policy's answer would. The decision and the commit run as
-    /// their own task, so a caller that goes away does not cut them short.
+    /// than the policy's answer would. The decision and the commit run on the
+    /// audit writer thread where there is one ([`audit::AuditSink::decide`]),
+    /// otherwise as their own task, so a caller that goes away does not cut
+    /// them short.
     pub(crate) async fn read_audited<T>(
         &self,
         actor: &Actor,
@@ -281,6 +268,25 @@ impl App {
         resource_id: Option<uuid::Uuid>,
         load: impl std::future::Future<Output = AppResult<T>>,
     ) -> Audited<T> {
+        if self.settings.access_checks && self.audit.decides() {
+            // Queued before the load starts, so the writer decides and commits meanwhile.
+            let question = audit::Question {
+                actor: actor.clone(),
+                action: Action::Read,
+                resource,
+                resource_type,
+                resource_id,
+            };
+            let decided = self.audit.decide(question).await;
+            return Audited {
+                data: load.await,
+                audit: AuditWait::Decided {
+                    decided,
+                    store: self.store.clone(),
+                    resource,
+                },
+            };
+        }
         let (app, actor) = (self.clone(), actor.clone());
         let audit = tokio::spawn(async move {
             let event = app
@@ -290,7 +296,7 @@ impl App {
         });
         Audited {
             data: load.await,
-            audit,
+            audit: AuditWait::Task(audit),
         }
     }
 
@@ -315,7 +321,38 @@ impl App {
 #[must_use = "the data is released only after the audit"]
 pub struct Audited<T> {
     data: AppResult<T>,
-    audit: tokio::task::JoinHandle<AppResult<()>>,
+    audit: AuditWait,
+}
+
+/// The decision and audit commit an [`Audited`] waits for.
+enum AuditWait {
+    /// Decided and committed by the audit writer thread ([`audit::AuditSink::decide`]).
+    Decided {
+        decided: AppResult<audit::Decided>,
+        store: Arc<dyn Store>,
+        resource: Resource,
+    },
+    /// [`App::authorize`] and [`App::record`] in a task of their own.
+    Task(tokio::task::JoinHandle<AppResult<()>>),
+}
+
+impl AuditWait {
+    async fn wait(self) -> AppResult<()> {
+        match self {
+            AuditWait::Decided {
+                decided,
+                store,
+                resource,
+            } => match decided?.wait().await? {
+                Ok(()) => Ok(()),
+                Err(denial) => Err(refusal(store.as_ref(), denial, resource).await),
+            },
+            AuditWait::Task(task) => match task.await {
+                Ok(result) => result,
+                Err(e) => Err(AppError::Internal(format!("audit task failed: {e}"))),
+            },
+        }
+    }
 }
 
 impl<T> Audited<T> {
@@ -336,10 +373,44 @@ impl<T> Audited<T> {
 
     /// The data (or the answer prepared from it), once the read is allowed and audited.
     pub async fn release(self) -> AppResult<T> {
-        match self.audit.await {
-            Ok(Ok(())) => self.data,
-            Ok(Err(e)) => Err(e),
-            Err(e) => Err(AppError::Internal(format!("audit task failed: {e}"))),
+        self.audit.wait().await?;
+        self.data
+    }
+}
+
+/// See [`App::refusal`].
+async fn refusal(store: &dyn Store, denial: Denial, resource: Resource) -> AppError {
+    match (denial, resource.citizen()) {
+        (Denial::NoRelationship, Some(c)) => match store.get_citizen(c).await {
+            Ok(Some(_)) => AppError::NoRelationship(c),
+            Ok(None) => AppError::NotFound,
+            Err(e) => e.into(),
+        },
+        (_, Some(_)) => AppError::NotFound,
+        (d, None) => AppError::Forbidden(d.reason().to_string()),
+    }
+}
+
+/// The policy's decision on `facts` and its audit event: allowed with its
+/// purpose, or denied with the reason (recorded only for citizen data).
+pub(crate) fn decide(
+    actor: &Actor,
+    action: Action,
+    resource: Resource,
+    resource_type: &'static str,
+    resource_id: Option<uuid::Uuid>,
+    facts: &policy::Facts,
+) -> (NewAuditEvent, Result<(), Denial>) {
+    let mut event = decision_event(actor, action, resource, resource_type, resource_id);
+    match policy::allowed(actor, action, resource, facts) {
+        Decision::Allow(purpose) => {
+            event.purpose = Some(purpose.to_string());
+            (event, Ok(()))
+        }
+        Decision::Deny(denial) => {
+            event.outcome = AuditOutcome::Denied;
+            event.detail = Some(denial.reason().to_string());
+            (event, Err(denial))
         }
     }
 }

@@ -240,14 +240,14 @@ macro_rules! impl_store {
             insert_audit_into(exec, "audit_events", ev).await
         }
 
-        /// `table` is `audit_events` (in a change's transaction) or the
-        /// backend's `AUDIT_LOG_TABLE` (an event on its own).
-        /// Audit events per multi-row INSERT of a batch (12 values each).
         /// Up to this many citizens named in a search (their tokens in the query), a
         /// windowed backend reads their entries instead of the index's windows.
         const CITIZEN_DRIVEN_MAX: usize = 8;
+        /// Audit events per multi-row INSERT of a batch (12 values each).
         const AUDIT_ROWS_PER_INSERT: usize = 500;
 
+        /// `table` is `audit_events` (in a change's transaction) or the
+        /// backend's `AUDIT_LOG_TABLE` (an event on its own).
         async fn insert_audit_into<'e, E>(exec: E, table: &str, ev: &NewAuditEvent) -> Result<()>
         where
             E: sqlx::Executor<'e, Database = $db>,
@@ -1129,6 +1129,12 @@ macro_rules! impl_store {
             format!("FROM access_grants fg WHERE fg.citizen_id = {citizen} AND fg.staff_id = {staff} AND fg.expires_at > {now}")
         }
 
+        /// The access facts of one citizen as a query: `$1` citizen, `$2` staff
+        /// member, `$3` now, `$4` organisation, `$5` today (Danish date).
+        pub(crate) fn access_facts_sql() -> String {
+            format!("SELECT CAST({} AS BIGINT) AS code", facts_code_sql("$1", "$2", "$3", "$4", "$5"))
+        }
+
         /// The access facts of citizen `citizen` (a column or placeholder) for
         /// one staff member as one number, [`AccessFacts::code`]: the only
         /// definition of the facts, used for one citizen (`access_facts`) and
@@ -1857,6 +1863,10 @@ macro_rules! impl_store {
 
             async fn append_audit(&self, event: &NewAuditEvent) -> Result<()> {
                 insert_audit_into(self.write(), <$store>::AUDIT_LOG_TABLE, event).await
+            }
+
+            fn audit_log(&self) -> Result<Option<Box<dyn crate::AuditLog>>> {
+                <$store>::open_audit_log(self)
             }
 
             async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()> {
@@ -2717,8 +2727,7 @@ macro_rules! impl_store {
                 now: OffsetDateTime,
             ) -> Result<AccessFacts> {
                 let now = now.to_offset(time::UtcOffset::UTC);
-                let sql = format!("SELECT CAST({} AS BIGINT) AS code", facts_code_sql("$1", "$2", "$3", "$4", "$5"));
-                let code: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                let code: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(access_facts_sql()))
                     .bind(citizen_id.0)
                     .bind(staff_id.0)
                     .bind(now)

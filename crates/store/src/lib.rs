@@ -29,6 +29,7 @@ use tvaers_domain::staff::Staff;
 mod common;
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_audit;
 
 pub use common::mask_url;
 
@@ -56,6 +57,22 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The audit trail's writer connection ([`Store::audit_log`]): blocking, for
+/// one thread that decides reads and appends their events in group commits.
+/// It answers exactly what [`Store::access_facts`] and
+/// [`Store::append_audit_batch`] answer.
+pub trait AuditLog: Send {
+    fn access_facts(
+        &mut self,
+        staff_id: StaffId,
+        organisation_id: OrganisationId,
+        citizen_id: CitizenId,
+        now: OffsetDateTime,
+    ) -> Result<AccessFacts>;
+    /// Appends `events` in one transaction, durable when it returns.
+    fn append(&mut self, events: &[NewAuditEvent]) -> Result<()>;
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -613,6 +630,14 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<()>;
     /// Appends several events in one transaction (group commit of read audits).
     async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> Result<()>;
+    /// A connection of its own for the audit trail's writer thread, where the
+    /// backend runs statements on the calling thread (SQLite); `None` when
+    /// the writer should use [`Store::access_facts`] and
+    /// [`Store::append_audit_batch`] (PostgreSQL: each statement is a round
+    /// trip to the server either way).
+    fn audit_log(&self) -> Result<Option<Box<dyn AuditLog>>> {
+        Ok(None)
+    }
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
 
     // Plans.

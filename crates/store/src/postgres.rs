@@ -50,6 +50,11 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// No connection of its own: the audit writer uses the pool.
+    pub(crate) fn open_audit_log(&self) -> crate::Result<Option<Box<dyn crate::AuditLog>>> {
+        Ok(None)
+    }
+
     fn write(&self) -> &PgPool {
         &self.pool
     }

@@ -85,6 +85,8 @@ async fn attach_audit_log(
 }
 
 pub struct SqliteStore {
+    /// The database file, for the audit trail's own connection.
+    path: std::path::PathBuf,
     writer: SqlitePool,
     readers: SqlitePool,
     /// The queue of the journal's group writer, started at the first append.
@@ -116,7 +118,8 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-32000");
-        let log = audit_log_path(opts.get_filename());
+        let path = opts.get_filename().to_path_buf();
+        let log = audit_log_path(&path);
         let writer_log = log.clone();
         // No ping before each use (sqlx's default): a connection to a local
         // file cannot go stale, and the ping is a round trip to the
@@ -146,10 +149,17 @@ impl SqliteStore {
         // in WAL mode; the writer connection above has done that by now.
         let readers = readers.map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(SqliteStore {
+            path,
             writer,
             readers,
             appends: std::sync::OnceLock::new(),
         })
+    }
+
+    pub(crate) fn open_audit_log(&self) -> crate::Result<Option<Box<dyn crate::AuditLog>>> {
+        let log =
+            crate::sqlite_audit::SqliteAuditLog::open(&self.path, &audit_log_path(&self.path))?;
+        Ok(Some(Box::new(log)))
     }
 
     fn write(&self) -> &SqlitePool {
@@ -432,7 +442,7 @@ impl SqliteStore {
     }
 }
 
-mod imp {
+pub(crate) mod imp {
     use super::SqliteStore;
     crate::common::impl_store!(
         SqliteStore,

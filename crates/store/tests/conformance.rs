@@ -93,6 +93,7 @@ conformance!(
     failed_write_leaves_no_half_state,
     sessions_expire,
     audit_is_append_only,
+    the_audit_writers_connection_appends_what_the_store_lists,
     unknown_ids_are_none,
     plan_versions_and_stale_saves,
     one_active_plan_per_citizen,
@@ -469,6 +470,67 @@ async fn sessions_expire(s: Arc<dyn Store>) {
     assert!(s.get_portal_session("portal-live").await.unwrap().is_some());
     s.delete_session("live").await.unwrap();
     assert!(s.get_session("live").await.unwrap().is_none());
+}
+
+/// Events appended through the audit writer's own connection, where the
+/// backend has one, are listed as the store's own appends are: every field,
+/// in one transaction each batch.
+async fn the_audit_writers_connection_appends_what_the_store_lists(s: Arc<dyn Store>) {
+    let (_, unit, staff) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    let mut read = audit(AuditAction::Read, Some(c.id));
+    read.actor_id = Some(staff.id);
+    read.actor_profession = Some(staff.profession);
+    read.actor_unit_id = Some(unit.id);
+    read.purpose = Some("forløbsteam".into());
+    let mut denied = audit(AuditAction::Read, Some(c.id));
+    denied.actor_id = Some(staff.id);
+    denied.outcome = AuditOutcome::Denied;
+    denied.detail = Some("Ingen relation".into());
+    let batch = [read.clone(), denied.clone()];
+    match s.audit_log().unwrap() {
+        Some(mut log) => {
+            log.append(&batch).unwrap();
+            log.append(&[]).unwrap();
+        }
+        None => s.append_audit_batch(&batch).await.unwrap(),
+    }
+    let listed = s
+        .list_audit(&AuditFilter {
+            citizen_id: Some(c.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    let (newest, oldest) = (&listed[0], &listed[1]);
+    assert_eq!(oldest.actor_id, Some(staff.id));
+    assert_eq!(
+        oldest.actor_profession.as_deref(),
+        Some(staff.profession.label())
+    );
+    assert_eq!(oldest.actor_unit_id, Some(unit.id));
+    assert_eq!(oldest.actor_unit_name.as_deref(), Some(unit.name.as_str()));
+    assert_eq!(oldest.purpose.as_deref(), Some("forløbsteam"));
+    assert_eq!(oldest.resource_id, Some(c.id.0));
+    assert_eq!(oldest.resource_type, "citizen");
+    assert_eq!(oldest.outcome, AuditOutcome::Allowed);
+    assert_eq!(newest.outcome, AuditOutcome::Denied);
+    assert_eq!(newest.detail.as_deref(), Some("Ingen relation"));
+    assert!(newest.at >= oldest.at);
+    assert!((OffsetDateTime::now_utc() - newest.at).abs() < time::Duration::minutes(5));
+    // Filters on time and outcome see them as well.
+    let denied_only = s
+        .list_audit(&AuditFilter {
+            outcome: Some(AuditOutcome::Denied),
+            from: Some(OffsetDateTime::now_utc() - time::Duration::hours(1)),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denied_only.len(), 1);
 }
 
 async fn audit_is_append_only(s: Arc<dyn Store>) {
@@ -2148,6 +2210,14 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
         single.push((*c, s.access_facts(nurse.id, org.id, *c, now).await.unwrap()));
     }
     assert_eq!(many, single);
+    // The audit writer's own connection (SQLite) reads the same facts.
+    if let Some(mut log) = s.audit_log().unwrap() {
+        let own: Vec<_> = ids
+            .iter()
+            .map(|c| (*c, log.access_facts(nurse.id, org.id, *c, now).unwrap()))
+            .collect();
+        assert_eq!(own, single);
+    }
     assert!(single[0].1.on_care_team && single[1].1.unit_case && !single[2].1.unit_case);
     assert!(single[3].1.break_glass && !single[4].1.break_glass && single[5].1.intake);
     assert!(

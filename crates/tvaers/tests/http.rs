@@ -1175,6 +1175,15 @@ async fn denied_citizen_reads_are_audited_as_denied(t: &Ctx) {
         let (_, me) = t.get(&other, "/me").await;
         let (status, _) = t.get(&other, &format!("/citizens/{cid}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        // The overview page is decided and audited on the audit writer's own
+        // path (SQLite): denied and recorded alike.
+        let browser = t.browser_login(who).await.0;
+        let page = browser
+            .get(t.url(&format!("/borgere/{cid}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{who}");
         let events = t.audit_of(cid).await;
         let denied: Vec<_> = events
             .iter()
@@ -1184,8 +1193,12 @@ async fn denied_citizen_reads_are_audited_as_denied(t: &Ctx) {
                     && e.actor_id.map(|a| a.to_string()).as_deref() == me["id"].as_str()
             })
             .collect();
-        assert_eq!(denied.len(), 1, "{who}: {events:?}");
-        assert!(denied[0].detail.as_deref().is_some_and(|d| !d.is_empty()));
+        assert_eq!(denied.len(), 2, "{who}: {events:?}");
+        assert!(
+            denied
+                .iter()
+                .all(|d| d.detail.as_deref().is_some_and(|d| !d.is_empty()))
+        );
     }
 }
 

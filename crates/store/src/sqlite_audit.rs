@@ -1,0 +1,143 @@
+//! The SQLite audit trail's writer connection ([`crate::AuditLog`]).
+//!
+//! Through sqlx every statement is handed to the connection's own thread and
+//! its answer handed back: two thread switches, which on a virtual machine
+//! cost more than the statement. The audit writer runs on a thread of its own
+//! anyway, so here it owns a plain (rusqlite) connection and runs the access
+//! facts of a batch of decisions and the commit of their events on that
+//! thread, with no switch per statement. The SQL is the sqlx store's own
+//! ([`imp::access_facts_sql`], [`AUDIT_COLUMNS`]), and values are bound as
+//! sqlx binds them, so both write and read the same rows.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, named_params};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tvaers_domain::audit::NewAuditEvent;
+use tvaers_domain::ids::{CitizenId, OrganisationId, StaffId};
+use uuid::Uuid;
+
+use crate::common::AUDIT_COLUMNS;
+use crate::sqlite::imp;
+use crate::{AccessFacts, AuditLog, Result, StoreError};
+
+pub(crate) struct SqliteAuditLog {
+    conn: Connection,
+    facts_sql: String,
+    insert_sql: String,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+/// Text as sqlx-sqlite encodes a time (RFC 3339), so rows compare and decode alike.
+fn time_text(t: OffsetDateTime) -> Result<String> {
+    t.format(&Rfc3339)
+        .map_err(|e| StoreError::Database(format!("time {t}: {e}")))
+}
+
+fn blob(id: Option<Uuid>) -> Option<[u8; 16]> {
+    id.map(|u| *u.as_bytes())
+}
+
+impl SqliteAuditLog {
+    /// Opens the database `db` with its audit log attached as `auditlog`,
+    /// committing as durably as the store's writer (WAL, `synchronous=FULL`).
+    pub(crate) fn open(db: &Path, log: &Path) -> Result<Self> {
+        let conn = Connection::open_with_flags(
+            db,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(db_err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS auditlog",
+            [log.to_string_lossy().to_string()],
+        )
+        .map_err(db_err)?;
+        conn.execute_batch(
+            "PRAGMA auditlog.journal_mode = WAL; PRAGMA auditlog.synchronous = FULL; \
+             PRAGMA main.synchronous = FULL; PRAGMA cache_size = -4000;",
+        )
+        .map_err(db_err)?;
+        let columns = AUDIT_COLUMNS.split(',').count();
+        let marks = (1..=columns)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(SqliteAuditLog {
+            conn,
+            facts_sql: imp::access_facts_sql(),
+            insert_sql: format!(
+                "INSERT INTO {} ({AUDIT_COLUMNS}) VALUES ({marks})",
+                crate::sqlite::SqliteStore::AUDIT_LOG_TABLE
+            ),
+        })
+    }
+}
+
+impl AuditLog for SqliteAuditLog {
+    fn access_facts(
+        &mut self,
+        staff_id: StaffId,
+        organisation_id: OrganisationId,
+        citizen_id: CitizenId,
+        now: OffsetDateTime,
+    ) -> Result<AccessFacts> {
+        let now = now.to_offset(time::UtcOffset::UTC);
+        let today = tvaers_domain::calendar::danish_date(now);
+        let mut stmt = self.conn.prepare_cached(&self.facts_sql).map_err(db_err)?;
+        let code: i64 = stmt
+            .query_row(
+                named_params! {
+                    "$1": citizen_id.0.as_bytes(),
+                    "$2": staff_id.0.as_bytes(),
+                    "$3": time_text(now)?,
+                    "$4": organisation_id.0.as_bytes(),
+                    "$5": format!("{:04}-{:02}-{:02}", today.year(), u8::from(today.month()), today.day()),
+                },
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+        u8::try_from(code)
+            .map(AccessFacts::from_code)
+            .map_err(|_| StoreError::Corrupt(format!("access facts code {code}")))
+    }
+
+    fn append(&mut self, events: &[NewAuditEvent]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().map_err(db_err)?;
+        {
+            let mut stmt = tx.prepare_cached(&self.insert_sql).map_err(db_err)?;
+            for ev in events {
+                stmt.execute(rusqlite::params![
+                    Uuid::now_v7().as_bytes(),
+                    time_text(OffsetDateTime::now_utc())?,
+                    blob(ev.actor_id.map(|a| a.0)),
+                    ev.action.code(),
+                    ev.resource_type,
+                    blob(ev.resource_id),
+                    blob(ev.citizen_id.map(|c| c.0)),
+                    ev.outcome.code(),
+                    ev.detail,
+                    ev.actor_profession.map(|p| p.code()),
+                    blob(ev.actor_unit_id.map(|u| u.0)),
+                    ev.purpose,
+                ])
+                .map_err(db_err)?;
+            }
+        }
+        // Dropped without commit, the transaction rolls back: nothing half-written.
+        tx.commit().map_err(db_err)
+    }
+}
