@@ -168,14 +168,14 @@ impl App {
     }
 
     async fn load_overview(&self, id: CitizenId) -> AppResult<CitizenOverview> {
-        let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
-            self.store.get_citizen(id),
-            self.store.list_cases_for_citizen(id),
-            self.store.list_plans(id),
-            self.store.list_meetings(id),
-            self.store.list_tasks(id),
-            self.store.list_measurements(id),
-        )?;
+        let tvaers_store::CitizenFile {
+            citizen,
+            cases,
+            plans,
+            meetings,
+            tasks,
+            measurements,
+        } = self.store.citizen_file(id).await?;
         let citizen = citizen.ok_or(AppError::NotFound)?;
         let cases = self.case_views(cases).await?;
         let (active, closed_plans): (Vec<_>, Vec<_>) = plans

@@ -85,7 +85,7 @@ macro_rules! impl_store {
 
         use crate::common::{corrupt, map_err, AUDIT_COLUMNS};
         use crate::{
-            AuditFilter, Backend, CaseRef, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
+            AuditFilter, Backend, CaseRef, CitizenFile, CitizenSummary, MeetingClose, MeetingRef, OverdueByUnit,
             AccessFacts, FunctionalChange, GasSum, GoalOutcomeCount, Page, PlanImport, PlanRef, PortalSession, Result, Session, OidcLogin,
             SessionKind, StatsFilter, Store, StoreError, TaskRef,
         };
@@ -746,6 +746,46 @@ macro_rules! impl_store {
         const MEETING_COLUMNS: &str = "id, citizen_id, plan_id, kind, starts_at, location, attendees, agenda, minutes, status, previous_meeting_id";
         const ACTION_GOAL_COLUMNS: &str = "id, meeting_id, text, owner, due, review_outcome, review_comment, review_meeting_id";
         const TASK_COLUMNS: &str = "id, citizen_id, title, owner, due, status, action_goal_id";
+
+        /// The reads that make up a citizen's file ([`Store::citizen_file`]),
+        /// each by the citizen's id in `$1`; also the single reads' SQL.
+        #[derive(Clone, Copy)]
+        enum FileSql {
+            Citizen,
+            Cases,
+            Plans,
+            Meetings,
+            Tasks,
+            Measurements,
+        }
+
+        impl FileSql {
+            const ALL: [FileSql; 6] = [
+                FileSql::Citizen,
+                FileSql::Cases,
+                FileSql::Plans,
+                FileSql::Meetings,
+                FileSql::Tasks,
+                FileSql::Measurements,
+            ];
+
+            fn sql(self) -> String {
+                match self {
+                    FileSql::Citizen => format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1"),
+                    FileSql::Cases => format!(
+                        "SELECT {CASE_COLUMNS} FROM cases WHERE citizen_id = $1 ORDER BY closed_on IS NOT NULL, opened_on DESC"
+                    ),
+                    FileSql::Plans => format!("SELECT {PLAN_COLUMNS} FROM plans WHERE citizen_id = $1 ORDER BY created_at DESC"),
+                    FileSql::Meetings => format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE citizen_id = $1 ORDER BY starts_at"),
+                    FileSql::Tasks => format!(
+                        "SELECT {TASK_COLUMNS} FROM tasks WHERE citizen_id = $1 ORDER BY status = 'done', due IS NULL, due, created_at"
+                    ),
+                    FileSql::Measurements => format!(
+                        "SELECT {MEASUREMENT_COLUMNS} FROM measurements WHERE citizen_id = $1 ORDER BY measured_at, id"
+                    ),
+                }
+            }
+        }
         const PLAN_REF_SELECT: &str = "SELECT p.id AS plan_id, p.citizen_id, c.given_name, c.family_name, m.is_coordinator, p.review_on, s.full_name AS coordinator_name \
              FROM plan_members m JOIN plans p ON p.id = m.plan_id AND p.status = 'active' \
              JOIN citizens c ON c.id = p.citizen_id JOIN staff s ON s.id = p.coordinator_id";
@@ -1544,7 +1584,7 @@ macro_rules! impl_store {
             }
 
             async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1")))
+                sqlx::query(sqlx::AssertSqlSafe(FileSql::Citizen.sql()))
                     .bind(id.0)
                     .fetch_optional(self.read())
                     .await
@@ -1552,6 +1592,53 @@ macro_rules! impl_store {
                     .as_ref()
                     .map(row_citizen)
                     .transpose()
+            }
+
+            async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile> {
+                if !<$store>::MULTI_STATEMENT {
+                    let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
+                        self.get_citizen(id),
+                        self.list_cases_for_citizen(id),
+                        self.list_plans(id),
+                        self.list_meetings(id),
+                        self.list_tasks(id),
+                        self.list_measurements(id),
+                    )?;
+                    return Ok(CitizenFile { citizen, cases, plans, meetings, tasks, measurements });
+                }
+                // One hand-off to one connection's thread for all six reads,
+                // instead of six (see MULTI_STATEMENT); each statement's rows
+                // end with its result.
+                use futures_util::TryStreamExt as _;
+                let sql = FileSql::ALL.iter().map(|f| f.sql()).collect::<Vec<_>>().join(";\n");
+                let mut file = CitizenFile::default();
+                let mut part = 0;
+                let mut steps = sqlx::Executor::fetch_many(self.read(), sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0));
+                while let Some(step) = steps.try_next().await.map_err(map_err)? {
+                    let row = match step {
+                        sqlx::Either::Left(_) => {
+                            part += 1;
+                            continue;
+                        }
+                        sqlx::Either::Right(row) => row,
+                    };
+                    match FileSql::ALL.get(part) {
+                        Some(FileSql::Citizen) => file.citizen = Some(row_citizen(&row)?),
+                        Some(FileSql::Cases) => file.cases.push(row_case(&row)?),
+                        Some(FileSql::Plans) => file.plans.push(row_plan(&row)?),
+                        Some(FileSql::Meetings) => file.meetings.push(row_meeting(&row)?),
+                        Some(FileSql::Tasks) => file.tasks.push(row_task(&row)?),
+                        Some(FileSql::Measurements) => file.measurements.push(row_measurement(&row)?),
+                        None => return Err(corrupt("a row after the citizen file's last statement")),
+                    }
+                }
+                if part != FileSql::ALL.len() {
+                    return Err(StoreError::Database(format!(
+                        "the citizen file's reads ended after {part} of {} statements",
+                        FileSql::ALL.len()
+                    )));
+                }
+                Ok(file)
             }
 
             async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>> {
@@ -1702,9 +1789,7 @@ macro_rules! impl_store {
             }
 
             async fn list_cases_for_citizen(&self, citizen_id: CitizenId) -> Result<Vec<Case>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {CASE_COLUMNS} FROM cases WHERE citizen_id = $1 ORDER BY closed_on IS NOT NULL, opened_on DESC"
-                )))
+                sqlx::query(sqlx::AssertSqlSafe(FileSql::Cases.sql()))
                 .bind(citizen_id.0)
                 .fetch_all(self.read())
                 .await
@@ -1979,9 +2064,7 @@ macro_rules! impl_store {
             }
 
             async fn list_plans(&self, citizen_id: CitizenId) -> Result<Vec<Plan>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {PLAN_COLUMNS} FROM plans WHERE citizen_id = $1 ORDER BY created_at DESC"
-                )))
+                sqlx::query(sqlx::AssertSqlSafe(FileSql::Plans.sql()))
                 .bind(citizen_id.0)
                 .fetch_all(self.read())
                 .await
@@ -2209,9 +2292,7 @@ macro_rules! impl_store {
             }
 
             async fn list_meetings(&self, citizen_id: CitizenId) -> Result<Vec<Meeting>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MEETING_COLUMNS} FROM meetings WHERE citizen_id = $1 ORDER BY starts_at"
-                )))
+                sqlx::query(sqlx::AssertSqlSafe(FileSql::Meetings.sql()))
                 .bind(citizen_id.0)
                 .fetch_all(self.read())
                 .await
@@ -2319,9 +2400,7 @@ macro_rules! impl_store {
             }
 
             async fn list_tasks(&self, citizen_id: CitizenId) -> Result<Vec<Task>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {TASK_COLUMNS} FROM tasks WHERE citizen_id = $1 ORDER BY status = 'done', due IS NULL, due, created_at"
-                )))
+                sqlx::query(sqlx::AssertSqlSafe(FileSql::Tasks.sql()))
                 .bind(citizen_id.0)
                 .fetch_all(self.read())
                 .await
@@ -2541,9 +2620,7 @@ macro_rules! impl_store {
             }
 
             async fn list_measurements(&self, citizen_id: CitizenId) -> Result<Vec<Measurement>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MEASUREMENT_COLUMNS} FROM measurements WHERE citizen_id = $1 ORDER BY measured_at, id"
-                )))
+                sqlx::query(sqlx::AssertSqlSafe(FileSql::Measurements.sql()))
                 .bind(citizen_id.0)
                 .fetch_all(self.read())
                 .await

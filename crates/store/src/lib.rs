@@ -58,6 +58,18 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A citizen's file ([`Store::citizen_file`]); `citizen` is `None` when
+/// there is no such citizen (the lists are then empty).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CitizenFile {
+    pub citizen: Option<tvaers_domain::citizen::Citizen>,
+    pub cases: Vec<tvaers_domain::case::Case>,
+    pub plans: Vec<tvaers_domain::plan::Plan>,
+    pub meetings: Vec<tvaers_domain::meeting::Meeting>,
+    pub tasks: Vec<tvaers_domain::meeting::Task>,
+    pub measurements: Vec<tvaers_domain::measure::Measurement>,
+}
+
 /// The audit trail's writer connection ([`Store::audit_log`]): blocking, for
 /// one thread that decides reads and appends their events in group commits.
 /// It answers exactly what [`Store::access_facts`] and
@@ -587,6 +599,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     async fn update_citizen(&self, citizen: &Citizen, audit: &NewAuditEvent) -> Result<()>;
     async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>>;
+    /// What a citizen's overview shows: the citizen and their cases, plans,
+    /// meetings, tasks and measurements, as the six single reads give them.
+    async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile>;
     async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
     /// Citizens whose "family given" or "given family" name starts with `prefix`
     /// (already folded with `citizen::search_key`): family-name matches first,

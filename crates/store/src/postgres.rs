@@ -108,6 +108,9 @@ impl PgStore {
     /// The citizen of a full-text hit, on the index row itself: a search
     /// tests the reader's relationship there and reads the entry only for
     /// rows that have one (about one in five for a case worker).
+    /// The extended protocol takes one statement per query: reads that go
+    /// together run side by side on the pool instead.
+    pub(crate) const MULTI_STATEMENT: bool = false;
     pub(crate) const FTS_CITIZEN: &'static str = "i.citizen_id";
     /// Appended to the probes a search makes per row. With `OFFSET 0` the
     /// planner keeps an EXISTS a probe per row instead of hashing the whole

@@ -1244,6 +1244,25 @@ async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<d
     let mut want = imp.tasks.clone();
     want.sort_by_key(|t| t.due);
     assert_eq!(tasks, want);
+    // The overview's one read gives exactly what the six single reads give.
+    let file = s.citizen_file(c1.id).await.unwrap();
+    assert_eq!(
+        file,
+        tvaers_store::CitizenFile {
+            citizen: s.get_citizen(c1.id).await.unwrap(),
+            cases: s.list_cases_for_citizen(c1.id).await.unwrap(),
+            plans: s.list_plans(c1.id).await.unwrap(),
+            meetings: s.list_meetings(c1.id).await.unwrap(),
+            tasks: s.list_tasks(c1.id).await.unwrap(),
+            measurements: s.list_measurements(c1.id).await.unwrap(),
+        }
+    );
+    assert!(file.citizen.is_some() && !file.plans.is_empty() && !file.meetings.is_empty());
+    assert!(!file.tasks.is_empty() && !file.measurements.is_empty());
+    assert_eq!(
+        s.citizen_file(CitizenId::new()).await.unwrap(),
+        tvaers_store::CitizenFile::default()
+    );
 
     // The projections are those of the single writes: team membership with the
     // coordinator marked, staff attendance, task owners.
