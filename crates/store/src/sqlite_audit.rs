@@ -50,7 +50,9 @@ fn blob(id: Option<Uuid>) -> Option<[u8; 16]> {
 
 impl SqliteAuditLog {
     /// Opens the database `db` with its audit log attached as `auditlog`,
-    /// committing as durably as the store's writer (WAL, `synchronous=FULL`).
+    /// committing as durably as the store's writer (WAL, `synchronous=FULL`),
+    /// with the readers' page cache: the facts probe the main file's indexes,
+    /// and each append the audit log's three indexes.
     pub(crate) fn open(db: &Path, log: &Path) -> Result<Self> {
         let conn = Connection::open_with_flags(
             db,
@@ -65,7 +67,7 @@ impl SqliteAuditLog {
         .map_err(db_err)?;
         conn.execute_batch(
             "PRAGMA auditlog.journal_mode = WAL; PRAGMA auditlog.synchronous = FULL; \
-             PRAGMA main.synchronous = FULL; PRAGMA cache_size = -4000;",
+             PRAGMA main.synchronous = FULL; PRAGMA cache_size = -32000;",
         )
         .map_err(db_err)?;
         let columns = AUDIT_COLUMNS.split(',').count();
