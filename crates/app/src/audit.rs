@@ -42,6 +42,37 @@ pub(crate) struct Question {
     pub resource: Resource,
     pub resource_type: &'static str,
     pub resource_id: Option<uuid::Uuid>,
+    /// More resources the same read shows (a page of several lists): when
+    /// it is allowed, each gets the decision's event too, in the same commit.
+    pub also: Vec<(&'static str, Option<uuid::Uuid>)>,
+    /// Told the facts and the decision as soon as they are made, before the
+    /// commit, for a read that depends on them (the journal's readable
+    /// classes); its data still waits for the commit ([`Decided::wait`]).
+    pub early: Option<oneshot::Sender<Early>>,
+}
+
+/// The facts a decision was made on, and the decision ([`Question::early`]).
+pub(crate) type Early = (crate::policy::Facts, Result<(), Denial>);
+
+impl Question {
+    /// A question on `resource` alone, answered once committed.
+    pub(crate) fn new(
+        actor: &Actor,
+        action: Action,
+        resource: Resource,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+    ) -> Self {
+        Question {
+            actor: actor.clone(),
+            action,
+            resource,
+            resource_type,
+            resource_id,
+            also: Vec::new(),
+            early: None,
+        }
+    }
 }
 
 const MAX_BATCH: usize = 512;
@@ -198,7 +229,7 @@ fn write_on_thread(mut log: Box<dyn AuditLog>, mut rx: mpsc::Receiver<Job>) {
         batch.push(first);
         drain_into(&mut batch, &mut rx);
         let now = time::OffsetDateTime::now_utc();
-        for job in &batch {
+        for job in &mut batch {
             match job {
                 Job::Append(event, _) => {
                     events.push(event.clone());
@@ -229,7 +260,7 @@ fn write_on_thread(mut log: Box<dyn AuditLog>, mut rx: mpsc::Receiver<Job>) {
 /// One question: its facts, the policy's decision, and the event to commit.
 fn decide_one(
     log: &mut dyn AuditLog,
-    q: &Question,
+    q: &mut Question,
     now: time::OffsetDateTime,
     events: &mut Vec<NewAuditEvent>,
 ) -> Result<Result<(), Denial>, String> {
@@ -247,6 +278,18 @@ fn decide_one(
         q.resource_id,
         &facts,
     );
+    if let Some(early) = q.early.take() {
+        let _ = early.send((facts, verdict));
+    }
+    if verdict.is_ok() {
+        for &(resource_type, resource_id) in &q.also {
+            events.push(NewAuditEvent {
+                resource_type,
+                resource_id,
+                ..event.clone()
+            });
+        }
+    }
     if verdict.is_ok() || q.resource.is_citizen_data() {
         events.push(event);
     }

@@ -558,12 +558,12 @@ impl App {
         citizen_id: CitizenId,
         q: &TimelineQuery,
     ) -> AppResult<Timeline> {
-        // The audit commit runs beside the timeline's query.
-        let (ev, classes) = self.journal_decision(actor, citizen_id).await?;
         let filter = q.to_filter()?;
         let page = q.page()?;
+        let (classes, commit) = self.journal_decision(actor, citizen_id).await?;
+        // The audit commit runs beside the timeline's query.
         let (audited, exists, entries) = tokio::join!(
-            self.record(&ev),
+            commit.wait(self),
             self.ensure_citizen(citizen_id),
             self.timeline_rows(citizen_id, &filter, &classes, page)
         );
@@ -575,82 +575,84 @@ impl App {
 
     /// Everything the journal page shows of one citizen — the citizen, a
     /// timeline page, the plans and the meetings — on one decision: one facts
-    /// query, the four reads loaded side by side, and their four audit events
-    /// in one commit before anything is returned. (Read one by one, the page
-    /// paid four facts queries and four citizen lookups.) A refused filter
-    /// leaves the rest of the view and says why instead of the timeline.
+    /// query, the four reads in one [`Store::journal_file`](tvaers_store::Store::journal_file),
+    /// and their four audit events in one commit before anything is returned.
+    /// (Read one by one, the page paid four facts queries and four citizen
+    /// lookups.) A refused filter leaves the rest of the view and says why
+    /// instead of the timeline.
     pub async fn journal_view(
         &self,
         actor: &Actor,
         citizen_id: CitizenId,
         q: &TimelineQuery,
     ) -> AppResult<JournalView> {
-        let (ev, classes) = self.journal_decision(actor, citizen_id).await?;
         let query = q.to_filter().and_then(|f| Ok((f, q.page()?)));
-        let read = |resource_type, resource_id| NewAuditEvent {
-            resource_type,
-            resource_id,
-            ..ev.clone()
+        // The journal is recorded as read only when its timeline is shown.
+        let (resource_type, also): (_, &[_]) = match query {
+            Ok(_) => (
+                "journal",
+                &[
+                    ("citizen", Some(citizen_id.0)),
+                    ("plan_list", None),
+                    ("meeting_list", None),
+                ],
+            ),
+            Err(_) => ("citizen", &[("plan_list", None), ("meeting_list", None)]),
         };
-        let mut events = vec![
-            read("citizen", Some(citizen_id.0)),
-            read("plan_list", None),
-            read("meeting_list", None),
-        ];
-        if query.is_ok() {
-            events.push(ev);
-        }
-        // The timeline's rows and its page, or why its filter was refused.
-        let rows = async {
-            match query {
-                Ok((filter, page)) => Ok((
-                    self.timeline_rows(citizen_id, &filter, &classes, page)
-                        .await,
-                    page,
-                )),
-                Err(e) => Err(e),
-            }
-        };
-        let (audited, citizen, rows, plans, meetings) = tokio::join!(
-            self.record_all(events),
-            self.store.get_citizen(citizen_id),
-            rows,
-            self.store.list_plans(citizen_id),
-            self.store.list_meetings(citizen_id),
+        let resource_id = (resource_type == "citizen").then_some(citizen_id.0);
+        let (facts, commit) = self
+            .decide_read_with_facts(
+                actor,
+                Resource::Citizen(citizen_id),
+                resource_type,
+                resource_id,
+                also,
+            )
+            .await?;
+        let classes = policy::journal_classes(actor, citizen_id, &facts);
+        // One read for the citizen, plans, meetings and the timeline's rows
+        // (on SQLite one hand-off), beside the audit commit.
+        let timeline = query
+            .as_ref()
+            .ok()
+            .map(|(filter, page)| (filter, classes.as_slice(), lookahead(*page)));
+        let (audited, file) = tokio::join!(
+            commit.wait(self),
+            self.store.journal_file(citizen_id, timeline),
         );
         audited?;
-        let citizen = citizen?.ok_or(AppError::NotFound)?;
-        let timeline = match rows {
-            Ok((rows, page)) => Ok(self
-                .finish_timeline(citizen_id, rows?, page, classes)
+        let tvaers_store::JournalFile {
+            citizen,
+            plans,
+            meetings,
+            entries,
+        } = file?;
+        let citizen = citizen.ok_or(AppError::NotFound)?;
+        let timeline = match query {
+            Ok((_, page)) => Ok(self
+                .finish_timeline(citizen_id, entries, page, classes)
                 .await?),
             Err(e) => Err((e, classes)),
         };
         Ok(JournalView {
             citizen,
             timeline,
-            plans: plans?,
-            meetings: meetings?,
+            plans,
+            meetings,
         })
     }
 
-    /// Reading the citizen's journal: the decision (its audit event, not yet
-    /// committed) and the classes the facts behind it make readable.
+    /// Reading the citizen's journal: the classes the facts behind the
+    /// decision make readable, and the decision's audit commit to await.
     async fn journal_decision(
         &self,
         actor: &Actor,
         citizen_id: CitizenId,
-    ) -> AppResult<(NewAuditEvent, Vec<Sensitivity>)> {
-        let (ev, facts) = self
-            .authorize_with_facts(
-                actor,
-                Action::Read,
-                Resource::Citizen(citizen_id),
-                "journal",
-                None,
-            )
+    ) -> AppResult<(Vec<Sensitivity>, crate::Commit)> {
+        let (facts, commit) = self
+            .decide_read_with_facts(actor, Resource::Citizen(citizen_id), "journal", None, &[])
             .await?;
-        Ok((ev, policy::journal_classes(actor, citizen_id, &facts)))
+        Ok((policy::journal_classes(actor, citizen_id, &facts), commit))
     }
 
     /// One more than the page, so the caller can tell whether another follows.
@@ -663,15 +665,7 @@ impl App {
     ) -> AppResult<Vec<JournalEntry>> {
         Ok(self
             .store
-            .journal_timeline(
-                citizen_id,
-                filter,
-                classes,
-                Page {
-                    limit: page.limit + 1,
-                    offset: page.offset,
-                },
-            )
+            .journal_timeline(citizen_id, filter, classes, lookahead(page))
             .await?)
     }
 
@@ -1363,4 +1357,12 @@ fn docs(batch: &[(i64, JournalEntry)]) -> Vec<IndexDoc> {
             terms: e.index_terms(),
         })
         .collect()
+}
+
+/// One more than the page, so the reader can tell whether another follows.
+fn lookahead(page: Page) -> Page {
+    Page {
+        limit: page.limit + 1,
+        offset: page.offset,
+    }
 }

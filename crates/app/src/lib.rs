@@ -197,6 +197,56 @@ impl App {
         }
     }
 
+    /// An allowed read that depends on the facts it was decided on (the
+    /// journal's readable classes): the facts, and the commit of its audit
+    /// events — the decision's and one per resource in `also` — that the
+    /// caller awaits, beside its read, before any data leaves. On the audit
+    /// writer thread where there is one (facts, decision and events in one
+    /// hand-off, the facts told before the commit), else [`App::authorize_with_facts`]
+    /// and [`App::record_all`]. A denial is audited and answered as by
+    /// [`App::authorize`].
+    pub(crate) async fn decide_read_with_facts(
+        &self,
+        actor: &Actor,
+        resource: Resource,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+        also: &[(&'static str, Option<uuid::Uuid>)],
+    ) -> AppResult<(policy::Facts, Commit)> {
+        if self.settings.access_checks && self.audit.decides() {
+            let (early, told) = tokio::sync::oneshot::channel();
+            let mut question =
+                audit::Question::new(actor, Action::Read, resource, resource_type, resource_id);
+            question.also = also.to_vec();
+            question.early = Some(early);
+            let decided = self.audit.decide(question).await?;
+            let Ok((facts, verdict)) = told.await else {
+                // The writer failed before deciding (its facts): its answer says why.
+                let _ = decided.wait().await?;
+                return Err(AppError::Internal("the audit writer did not decide".into()));
+            };
+            if let Err(denial) = verdict {
+                // Answered once the denial's event is durable.
+                let _ = decided.wait().await?;
+                return Err(self.refusal(denial, resource).await);
+            }
+            return Ok((facts, Commit::Decided(decided)));
+        }
+        let (ev, facts) = self
+            .authorize_with_facts(actor, Action::Read, resource, resource_type, resource_id)
+            .await?;
+        let mut events: Vec<NewAuditEvent> = also
+            .iter()
+            .map(|&(resource_type, resource_id)| NewAuditEvent {
+                resource_type,
+                resource_id,
+                ..ev.clone()
+            })
+            .collect();
+        events.push(ev);
+        Ok((facts, Commit::Events(events)))
+    }
+
     /// How a denial is answered: staff who may search the register already
     /// know the citizen exists, so they are told why and may break the glass;
     /// otherwise a single citizen is "not found", so the answer does not tell
@@ -270,13 +320,8 @@ impl App {
     ) -> Audited<T> {
         if self.settings.access_checks && self.audit.decides() {
             // Queued before the load starts, so the writer decides and commits meanwhile.
-            let question = audit::Question {
-                actor: actor.clone(),
-                action: Action::Read,
-                resource,
-                resource_type,
-                resource_id,
-            };
+            let question =
+                audit::Question::new(actor, Action::Read, resource, resource_type, resource_id);
             let decided = self.audit.decide(question).await;
             return Audited {
                 data: load.await,
@@ -375,6 +420,30 @@ impl<T> Audited<T> {
     pub async fn release(self) -> AppResult<T> {
         self.audit.wait().await?;
         self.data
+    }
+}
+
+/// The audit commit of an allowed read ([`App::decide_read_with_facts`]).
+pub(crate) enum Commit {
+    /// Decided and being committed by the audit writer thread.
+    Decided(audit::Decided),
+    /// Decided here; committed by [`App::record_all`].
+    Events(Vec<NewAuditEvent>),
+}
+
+impl Commit {
+    /// Returns once the read's events are durable.
+    pub(crate) async fn wait(self, app: &App) -> AppResult<()> {
+        match self {
+            // Allowed already: the writer told so before committing.
+            Commit::Decided(decided) => match decided.wait().await? {
+                Ok(()) => Ok(()),
+                Err(_) => Err(AppError::Internal(
+                    "the audit writer changed its decision".into(),
+                )),
+            },
+            Commit::Events(events) => app.record_all(events).await,
+        }
     }
 }
 

@@ -786,6 +786,38 @@ macro_rules! impl_store {
                 }
             }
         }
+        /// Runs a command of `n` statements on one connection — one hand-off
+        /// to its thread instead of one per statement (see `MULTI_STATEMENT`)
+        /// — and returns each statement's rows; each statement's rows end
+        /// with its result.
+        async fn fetch_parts<'q>(
+            pool: &sqlx::Pool<$db>,
+            query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+            n: usize,
+        ) -> Result<Vec<Vec<$row>>> {
+            use futures_util::TryStreamExt as _;
+            let mut parts: Vec<Vec<$row>> = vec![Vec::new()];
+            let mut steps = sqlx::Executor::fetch_many(pool, query);
+            while let Some(step) = steps.try_next().await.map_err(map_err)? {
+                match step {
+                    sqlx::Either::Left(_) => parts.push(Vec::new()),
+                    sqlx::Either::Right(row) => match parts.last_mut() {
+                        Some(rows) => rows.push(row),
+                        None => return Err(corrupt("a row without its statement")),
+                    },
+                }
+            }
+            // The last statement's result opened a part no statement fills.
+            parts.pop();
+            if parts.len() != n {
+                return Err(StoreError::Database(format!(
+                    "a command of {n} statements ended after {} of them",
+                    parts.len()
+                )));
+            }
+            Ok(parts)
+        }
+
         const PLAN_REF_SELECT: &str = "SELECT p.id AS plan_id, p.citizen_id, c.given_name, c.family_name, m.is_coordinator, p.review_on, s.full_name AS coordinator_name \
              FROM plan_members m JOIN plans p ON p.id = m.plan_id AND p.status = 'active' \
              JOIN citizens c ON c.id = p.citizen_id JOIN staff s ON s.id = p.coordinator_id";
@@ -1116,6 +1148,27 @@ macro_rules! impl_store {
         }
 
         /// The combined timeline filters as one condition.
+        /// A page of one citizen's timeline, the citizen's id in `$1`
+        /// (so it can share a command with [`FileSql`]'s reads).
+        fn timeline_sql(
+            citizen_id: CitizenId,
+            f: &crate::JournalFilter,
+            sensitivities: &[tvaers_domain::journal::Sensitivity],
+            page: Page,
+        ) -> (String, Args) {
+            let mut a = Args::default();
+            let c = a.push(Arg::Uuid(citizen_id.0));
+            let sens = sensitivity_sql("e.sensitivity", sensitivities, &mut a);
+            let filter = journal_filter_sql(f, &mut a);
+            // (citizen_id, occurred_at, seq) index, read backwards.
+            let sql = format!(
+                "{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.citizen_id = {c} AND {sens} AND {filter} \
+                 ORDER BY e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
+                page.limit, page.offset
+            );
+            (sql, a)
+        }
+
         fn journal_filter_sql(f: &crate::JournalFilter, a: &mut Args) -> String {
             let mut parts = Vec::new();
             if let Some(p) = f.profession {
@@ -1606,37 +1659,74 @@ macro_rules! impl_store {
                     )?;
                     return Ok(CitizenFile { citizen, cases, plans, meetings, tasks, measurements });
                 }
-                // One hand-off to one connection's thread for all six reads,
-                // instead of six (see MULTI_STATEMENT); each statement's rows
-                // end with its result.
-                use futures_util::TryStreamExt as _;
                 let sql = FileSql::ALL.iter().map(|f| f.sql()).collect::<Vec<_>>().join(";\n");
+                let parts = fetch_parts(self.read(), sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0), FileSql::ALL.len()).await?;
                 let mut file = CitizenFile::default();
-                let mut part = 0;
-                let mut steps = sqlx::Executor::fetch_many(self.read(), sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0));
-                while let Some(step) = steps.try_next().await.map_err(map_err)? {
-                    let row = match step {
-                        sqlx::Either::Left(_) => {
-                            part += 1;
-                            continue;
+                for (what, rows) in FileSql::ALL.iter().zip(parts) {
+                    for row in &rows {
+                        match what {
+                            FileSql::Citizen => file.citizen = Some(row_citizen(row)?),
+                            FileSql::Cases => file.cases.push(row_case(row)?),
+                            FileSql::Plans => file.plans.push(row_plan(row)?),
+                            FileSql::Meetings => file.meetings.push(row_meeting(row)?),
+                            FileSql::Tasks => file.tasks.push(row_task(row)?),
+                            FileSql::Measurements => file.measurements.push(row_measurement(row)?),
                         }
-                        sqlx::Either::Right(row) => row,
-                    };
-                    match FileSql::ALL.get(part) {
-                        Some(FileSql::Citizen) => file.citizen = Some(row_citizen(&row)?),
-                        Some(FileSql::Cases) => file.cases.push(row_case(&row)?),
-                        Some(FileSql::Plans) => file.plans.push(row_plan(&row)?),
-                        Some(FileSql::Meetings) => file.meetings.push(row_meeting(&row)?),
-                        Some(FileSql::Tasks) => file.tasks.push(row_task(&row)?),
-                        Some(FileSql::Measurements) => file.measurements.push(row_measurement(&row)?),
-                        None => return Err(corrupt("a row after the citizen file's last statement")),
                     }
                 }
-                if part != FileSql::ALL.len() {
-                    return Err(StoreError::Database(format!(
-                        "the citizen file's reads ended after {part} of {} statements",
-                        FileSql::ALL.len()
-                    )));
+                Ok(file)
+            }
+
+            async fn journal_file(
+                &self,
+                citizen_id: CitizenId,
+                timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
+            ) -> Result<crate::JournalFile> {
+                if !<$store>::MULTI_STATEMENT {
+                    let entries = async {
+                        match timeline {
+                            Some((f, classes, page)) => self.journal_timeline(citizen_id, f, classes, page).await,
+                            None => Ok(Vec::new()),
+                        }
+                    };
+                    let (citizen, plans, meetings, entries) = tokio::try_join!(
+                        self.get_citizen(citizen_id),
+                        self.list_plans(citizen_id),
+                        self.list_meetings(citizen_id),
+                        entries,
+                    )?;
+                    return Ok(crate::JournalFile { citizen, plans, meetings, entries });
+                }
+                // The timeline's arguments start with the citizen's id as $1,
+                // which the three file reads share.
+                let mut sql = [FileSql::Citizen, FileSql::Plans, FileSql::Meetings]
+                    .iter()
+                    .map(|f| f.sql())
+                    .collect::<Vec<_>>()
+                    .join(";\n");
+                let query = match timeline {
+                    Some((f, classes, page)) => {
+                        let (timeline, a) = timeline_sql(citizen_id, f, classes, page);
+                        sql.push_str(";\n");
+                        sql.push_str(&timeline);
+                        a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                    }
+                    None => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(citizen_id.0),
+                };
+                let n = if timeline.is_some() { 4 } else { 3 };
+                let mut parts = fetch_parts(self.read(), query, n).await?.into_iter();
+                let mut file = crate::JournalFile::default();
+                for row in parts.next().unwrap_or_default() {
+                    file.citizen = Some(row_citizen(&row)?);
+                }
+                for row in parts.next().unwrap_or_default() {
+                    file.plans.push(row_plan(&row)?);
+                }
+                for row in parts.next().unwrap_or_default() {
+                    file.meetings.push(row_meeting(&row)?);
+                }
+                for row in parts.next().unwrap_or_default() {
+                    file.entries.push(row_journal(&row)?.1);
                 }
                 Ok(file)
             }
@@ -3327,16 +3417,7 @@ macro_rules! impl_store {
                 sensitivities: &[tvaers_domain::journal::Sensitivity],
                 page: Page,
             ) -> Result<Vec<tvaers_domain::journal::JournalEntry>> {
-                let mut a = Args::default();
-                let c = a.push(Arg::Uuid(citizen_id.0));
-                let sens = sensitivity_sql("e.sensitivity", sensitivities, &mut a);
-                let filter = journal_filter_sql(f, &mut a);
-                // (citizen_id, occurred_at, seq) index, read backwards.
-                let sql = format!(
-                    "{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.citizen_id = {c} AND {sens} AND {filter} \
-                     ORDER BY e.occurred_at DESC, e.seq DESC LIMIT {} OFFSET {}",
-                    page.limit, page.offset
-                );
+                let (sql, a) = timeline_sql(citizen_id, f, sensitivities, page);
                 a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
                     .fetch_all(self.read())
                     .await

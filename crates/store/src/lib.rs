@@ -70,6 +70,17 @@ pub struct CitizenFile {
     pub measurements: Vec<tvaers_domain::measure::Measurement>,
 }
 
+/// What a citizen's journal page shows ([`Store::journal_file`]); `citizen`
+/// is `None` when there is no such citizen (the lists are then empty).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct JournalFile {
+    pub citizen: Option<tvaers_domain::citizen::Citizen>,
+    pub plans: Vec<tvaers_domain::plan::Plan>,
+    pub meetings: Vec<tvaers_domain::meeting::Meeting>,
+    /// The timeline page asked for, as [`Store::journal_timeline`] gives it.
+    pub entries: Vec<tvaers_domain::journal::JournalEntry>,
+}
+
 /// The audit trail's writer connection ([`Store::audit_log`]): blocking, for
 /// one thread that decides reads and appends their events in group commits.
 /// It answers exactly what [`Store::access_facts`] and
@@ -602,6 +613,14 @@ pub trait Store: Send + Sync + 'static {
     /// What a citizen's overview shows: the citizen and their cases, plans,
     /// meetings, tasks and measurements, as the six single reads give them.
     async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile>;
+    /// What a citizen's journal page shows: the citizen, their plans and
+    /// meetings and, given a filter, the readable classes and a page, that
+    /// page of the timeline — as the four single reads give them.
+    async fn journal_file(
+        &self,
+        citizen_id: CitizenId,
+        timeline: Option<(&JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
+    ) -> Result<JournalFile>;
     async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
     /// Citizens whose "family given" or "given family" name starts with `prefix`
     /// (already folded with `citizen::search_key`): family-name matches first,

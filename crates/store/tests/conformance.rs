@@ -1263,6 +1263,11 @@ async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<d
         s.citizen_file(CitizenId::new()).await.unwrap(),
         tvaers_store::CitizenFile::default()
     );
+    let journal = s.journal_file(c1.id, None).await.unwrap();
+    assert_eq!(
+        (journal.citizen, journal.plans, journal.meetings),
+        (file.citizen, file.plans, file.meetings)
+    );
 
     // The projections are those of the single writes: team membership with the
     // coordinator marked, staff attendance, task owners.
@@ -1647,6 +1652,39 @@ async fn journal_timeline_filters_combine(s: Arc<dyn Store>) {
         .await
         .unwrap());
     assert_eq!(p2, vec![e3.id, fix.id]);
+    // The journal page's one read gives what its single reads give, the
+    // timeline's arguments (filter, classes, page) beside the citizen's id.
+    let f = JournalFilter {
+        kind: Some(EntryKind::HomeVisit),
+        goal_id: Some(goal),
+        ..Default::default()
+    };
+    let normal = vec![Sensitivity::Normal, Sensitivity::Social];
+    let file = s
+        .journal_file(c.id, Some((&f, &normal, Page::new(1, 0))))
+        .await
+        .unwrap();
+    assert_eq!(
+        file,
+        tvaers_store::JournalFile {
+            citizen: s.get_citizen(c.id).await.unwrap(),
+            plans: vec![],
+            meetings: vec![],
+            entries: s
+                .journal_timeline(c.id, &f, &normal, Page::new(1, 0))
+                .await
+                .unwrap(),
+        }
+    );
+    assert_eq!(ids(file.entries), vec![e1.id]);
+    let without = s.journal_file(c.id, None).await.unwrap();
+    assert!(without.citizen.is_some() && without.entries.is_empty());
+    assert_eq!(
+        s.journal_file(CitizenId::new(), Some((&f, &all, Page::new(5, 0))))
+            .await
+            .unwrap(),
+        tvaers_store::JournalFile::default()
+    );
 }
 
 async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
