@@ -332,6 +332,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down; finishing in-flight requests");
 }
 
+/// mimalloc instead of glibc's malloc: under load, malloc, free and
+/// consolidation were about a sixth of the server's CPU (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
