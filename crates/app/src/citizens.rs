@@ -338,7 +338,8 @@ impl App {
     pub(crate) async fn case_views(&self, cases: Vec<Case>) -> AppResult<Vec<CaseView>> {
         // Names for display, from the directory cache (every overview shows
         // the cases); a case worker it does not hold (deactivated) is read.
-        let (units, staff) = self.directory().await?;
+        let directory = self.directory().await?;
+        let (units, staff) = (&directory.units, &directory.staff);
         let mut workers: std::collections::HashMap<_, Option<String>> = Default::default();
         let mut out = Vec::with_capacity(cases.len());
         for case in cases {

@@ -82,17 +82,8 @@ pub struct App {
     stats_cache: Arc<stats::StatsCache>,
     /// MitID for the citizen portal, when configured (`App::with_portal_sign_on`).
     portal_sign_on: Option<Arc<dyn oidc::ExternalIdentity>>,
-    /// Units and staff for display, see `App::list_units`.
-    #[allow(clippy::type_complexity)]
-    directory: Arc<
-        std::sync::Mutex<
-            Option<(
-                std::time::Instant,
-                Vec<tvaers_domain::org::Unit>,
-                Vec<tvaers_domain::staff::Staff>,
-            )>,
-        >,
-    >,
+    /// Units, staff and scales for display, see [`App::directory`].
+    directory: Arc<std::sync::Mutex<Option<org::CachedDirectory>>>,
 }
 
 impl App {

@@ -490,6 +490,7 @@ impl App {
             }
             other => other.into(),
         })?;
+        self.directory_changed();
         Ok(s)
     }
 
@@ -507,7 +508,9 @@ impl App {
             Some(id.0),
         )
         .await?;
-        Ok(self.store.set_scale_active(id, active).await?)
+        self.store.set_scale_active(id, active).await?;
+        self.directory_changed();
+        Ok(())
     }
 
     /// `custom:<id>` → that scale; `ordinal` → the goal's existing ordinal scale.

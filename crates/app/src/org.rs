@@ -1,6 +1,8 @@
 //! Administration: organisations, units and staff accounts. Administrators only;
 //! no citizen data passes through here.
 
+use std::sync::Arc;
+
 use tvaers_domain::Actor;
 use tvaers_domain::ValidationErrors;
 use tvaers_domain::ids::{OrganisationId, StaffId, UnitId};
@@ -10,6 +12,20 @@ use tvaers_store::Page;
 
 /// How long pages may show a unit or staff list that another server changed.
 pub const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The directory and when it was read.
+pub(crate) type CachedDirectory = (std::time::Instant, Arc<Directory>);
+
+/// What pages name things with ([`App::directory`]).
+#[derive(Debug, Default)]
+pub struct Directory {
+    /// By name.
+    pub units: Vec<Unit>,
+    /// Active professionals and leaders, by name.
+    pub staff: Vec<Staff>,
+    /// Every custom scale, retired ones too (goals may still use them).
+    pub scales: Vec<tvaers_domain::scale::CustomScale>,
+}
 
 use crate::auth::hash_password;
 use crate::policy::{Action, Resource};
@@ -78,22 +94,27 @@ impl App {
 
     /// Units, from a short-lived cache: pages need the names on every request.
     pub async fn list_units(&self) -> AppResult<Vec<Unit>> {
-        Ok(self.directory().await?.0)
+        Ok(self.directory().await?.units.clone())
     }
 
-    /// Units and assignable staff for display (names in lists and forms),
-    /// cached for [`DIRECTORY_TTL`]. Never used to decide access: sessions and
-    /// the policy read the staff member afresh on every request.
-    pub(crate) async fn directory(&self) -> AppResult<(Vec<Unit>, Vec<Staff>)> {
+    /// Units, assignable staff and custom scales for display (names in lists
+    /// and forms), cached for [`DIRECTORY_TTL`] and forgotten at once after a
+    /// change through this server. Never used to decide anything: sessions and
+    /// the policy read the staff member afresh on every request, and a
+    /// measurement is checked against its scale as stored.
+    pub async fn directory(&self) -> AppResult<Arc<Directory>> {
         if let Ok(guard) = self.directory.lock()
-            && let Some((at, units, staff)) = guard.as_ref()
+            && let Some((at, directory)) = guard.as_ref()
             && at.elapsed() < DIRECTORY_TTL
         {
-            return Ok((units.clone(), staff.clone()));
+            return Ok(directory.clone());
         }
-        let units = self.store.list_units().await?;
-        let all = self.store.list_staff(Page::new(Page::MAX_LIMIT, 0)).await?;
-        let staff: Vec<Staff> = all
+        let (units, all, scales) = tokio::try_join!(
+            self.store.list_units(),
+            self.store.list_staff(Page::new(Page::MAX_LIMIT, 0)),
+            self.store.list_scales(),
+        )?;
+        let mut staff: Vec<Staff> = all
             .into_iter()
             .filter(|s| {
                 s.active
@@ -104,14 +125,22 @@ impl App {
                     )
             })
             .collect();
+        staff.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+        let mut units = units;
+        units.sort_by(|a, b| a.name.cmp(&b.name));
+        let directory = Arc::new(Directory {
+            units,
+            staff,
+            scales,
+        });
         if let Ok(mut guard) = self.directory.lock() {
-            *guard = Some((std::time::Instant::now(), units.clone(), staff.clone()));
+            *guard = Some((std::time::Instant::now(), directory.clone()));
         }
-        Ok((units, staff))
+        Ok(directory)
     }
 
     /// Forgets the cached directory after a change through this server.
-    fn directory_changed(&self) {
+    pub(crate) fn directory_changed(&self) {
         if let Ok(mut guard) = self.directory.lock() {
             *guard = None;
         }
@@ -230,7 +259,7 @@ impl App {
 
     /// Staff a case can be assigned to: active, not volunteers or administrators.
     pub async fn assignable_staff(&self) -> AppResult<Vec<Staff>> {
-        Ok(self.directory().await?.1)
+        Ok(self.directory().await?.staff.clone())
     }
 
     fn parse_staff(

@@ -24,13 +24,12 @@ use tvaers_domain::meeting::{
     ActionGoal, Attendee, Meeting, MeetingKind, MeetingStatus, Owner, ReviewOutcome, Task,
     TaskStatus, action_goal_count_warning,
 };
-use tvaers_domain::org::Unit;
 use tvaers_domain::plan::{
     AreaCode, Deliverer, Goal, GoalStatus, Intervention, InterventionStatus, Plan, PlanStatus,
     TeamMember, WishesAuthor,
 };
 use tvaers_domain::scale::Scale;
-use tvaers_domain::staff::{Role, Staff};
+use tvaers_domain::staff::Role;
 
 use crate::AppState;
 use crate::pages::parse_id;
@@ -160,10 +159,8 @@ fn area_label(a: &AreaCode) -> String {
 // Names of staff and units, loaded once per page
 
 pub(crate) struct Names {
-    /// Active custom scales, offered for goals.
-    pub(crate) scales: Vec<tvaers_domain::scale::CustomScale>,
-    staff: Vec<Staff>,
-    units: Vec<Unit>,
+    /// Units, staff and scales, shared with the app's directory cache.
+    dir: std::sync::Arc<tvaers_app::org::Directory>,
     me_id: StaffId,
     me_name: String,
     my_units: Vec<UnitId>,
@@ -171,29 +168,21 @@ pub(crate) struct Names {
 
 impl Names {
     pub(crate) async fn load(state: &AppState, user: &Authenticated) -> Result<Self, AppError> {
-        let mut staff = state.app.assignable_staff().await?;
-        staff.sort_by(|a, b| a.full_name.cmp(&b.full_name));
-        let mut units = state.app.list_units().await?;
-        units.sort_by(|a, b| a.name.cmp(&b.name));
-        let scales = state
-            .app
-            .list_scales()
-            .await?
-            .into_iter()
-            .filter(|s| s.active)
-            .collect();
         Ok(Names {
-            scales,
-            staff,
-            units,
+            dir: state.app.directory().await?,
             me_id: user.actor.staff_id,
             me_name: user.actor.full_name.clone(),
             my_units: user.actor.unit_ids.clone(),
         })
     }
 
+    /// Active custom scales, offered for goals.
+    pub(crate) fn scales(&self) -> impl Iterator<Item = &tvaers_domain::scale::CustomScale> {
+        self.dir.scales.iter().filter(|s| s.active)
+    }
+
     fn staff_name(&self, id: StaffId) -> String {
-        if let Some(s) = self.staff.iter().find(|s| s.id == id) {
+        if let Some(s) = self.dir.staff.iter().find(|s| s.id == id) {
             s.full_name.clone()
         } else if id == self.me_id {
             self.me_name.clone()
@@ -203,7 +192,8 @@ impl Names {
     }
 
     fn profession(&self, id: StaffId) -> &'static str {
-        self.staff
+        self.dir
+            .staff
             .iter()
             .find(|s| s.id == id)
             .map(|s| s.profession.label())
@@ -211,14 +201,16 @@ impl Names {
     }
 
     fn email(&self, id: StaffId) -> Option<String> {
-        self.staff
+        self.dir
+            .staff
             .iter()
             .find(|s| s.id == id)
             .and_then(|s| s.email.clone())
     }
 
     fn unit_name(&self, id: UnitId) -> String {
-        self.units
+        self.dir
+            .units
             .iter()
             .find(|u| u.id == id)
             .map(|u| u.name.clone())
@@ -248,7 +240,8 @@ impl Names {
 
     /// All assignable staff as options, "Navn (Faggruppe)".
     fn staff_opts(&self, selected: &[String], skip: &[StaffId]) -> Vec<Opt> {
-        self.staff
+        self.dir
+            .staff
             .iter()
             .filter(|s| !skip.contains(&s.id))
             .map(|s| {
@@ -264,7 +257,8 @@ impl Names {
     }
 
     fn unit_opts(&self, selected: &str) -> Vec<Opt> {
-        self.units
+        self.dir
+            .units
             .iter()
             .map(|u| {
                 let v = u.id.to_string();
@@ -994,7 +988,7 @@ impl GoalForm {
             (v.scale == "ordinal")
                 .then(|| Opt::new("ordinal", "Målets egen trinskala (uændret)", true)),
         )
-        .chain(names.scales.iter().map(|cs| {
+        .chain(names.scales().map(|cs| {
             let code = format!("custom:{}", cs.id);
             let sel = code == v.scale;
             Opt::new(code, cs.scale.label(), sel)
