@@ -51,6 +51,19 @@ pub(crate) struct Question {
     pub early: Option<oneshot::Sender<Early>>,
 }
 
+/// The allowed `event` once more for each further resource the same read shows.
+pub(crate) fn also_read<'a>(
+    event: &'a NewAuditEvent,
+    also: &'a [(&'static str, Option<uuid::Uuid>)],
+) -> impl Iterator<Item = NewAuditEvent> + 'a {
+    also.iter()
+        .map(|&(resource_type, resource_id)| NewAuditEvent {
+            resource_type,
+            resource_id,
+            ..event.clone()
+        })
+}
+
 /// The facts a decision was made on, and the decision ([`Question::early`]).
 pub(crate) type Early = (crate::policy::Facts, Result<(), Denial>);
 
@@ -282,13 +295,7 @@ fn decide_one(
         let _ = early.send((facts, verdict));
     }
     if verdict.is_ok() {
-        for &(resource_type, resource_id) in &q.also {
-            events.push(NewAuditEvent {
-                resource_type,
-                resource_id,
-                ..event.clone()
-            });
-        }
+        events.extend(also_read(&event, &q.also));
     }
     if verdict.is_ok() || q.resource.is_citizen_data() {
         events.push(event);

@@ -226,14 +226,7 @@ impl App {
         let (ev, facts) = self
             .authorize_with_facts(actor, Action::Read, resource, resource_type, resource_id)
             .await?;
-        let mut events: Vec<NewAuditEvent> = also
-            .iter()
-            .map(|&(resource_type, resource_id)| NewAuditEvent {
-                resource_type,
-                resource_id,
-                ..ev.clone()
-            })
-            .collect();
+        let mut events: Vec<NewAuditEvent> = audit::also_read(&ev, also).collect();
         events.push(ev);
         Ok((facts, Commit::Events(events)))
     }

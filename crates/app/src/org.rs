@@ -10,6 +10,10 @@ use tvaers_domain::org::{Organisation, Unit, UnitData};
 use tvaers_domain::staff::{Staff, StaffData, check_password};
 use tvaers_store::Page;
 
+use crate::auth::hash_password;
+use crate::policy::{Action, Resource};
+use crate::{App, AppError, AppResult};
+
 /// How long pages may show a unit or staff list that another server changed.
 pub const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -26,10 +30,6 @@ pub struct Directory {
     /// Every custom scale, retired ones too (goals may still use them).
     pub scales: Vec<tvaers_domain::scale::CustomScale>,
 }
-
-use crate::auth::hash_password;
-use crate::policy::{Action, Resource};
-use crate::{App, AppError, AppResult};
 
 /// Raw input for a staff account.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -109,7 +109,7 @@ impl App {
         {
             return Ok(directory.clone());
         }
-        let (units, all, scales) = tokio::try_join!(
+        let (mut units, all, scales) = tokio::try_join!(
             self.store.list_units(),
             self.store.list_staff(Page::new(Page::MAX_LIMIT, 0)),
             self.store.list_scales(),
@@ -126,7 +126,6 @@ impl App {
             })
             .collect();
         staff.sort_by(|a, b| a.full_name.cmp(&b.full_name));
-        let mut units = units;
         units.sort_by(|a, b| a.name.cmp(&b.name));
         let directory = Arc::new(Directory {
             units,
