@@ -5,7 +5,10 @@
 //! PostgreSQL accept (`$n` parameters, `ON CONFLICT`, `RETURNING`); a backend
 //! difference, where one is ever needed, is a method on the store type.
 
+use crate::Result;
 use crate::StoreError;
+use tvaers_domain::ids::CitizenId;
+use tvaers_domain::journal::Sensitivity;
 
 /// Hides the password in a database URL so it can be logged or shown.
 pub fn mask_url(url: &str) -> String {
@@ -69,6 +72,248 @@ pub(crate) const GROUP_MAX: usize = 256;
 pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
      actor_profession, actor_unit_id, purpose";
 
+/// Reads a backend answers on the calling thread instead of through its pool
+/// (SQLite: [`crate::sqlite_inline`]); `None` reads through the pool.
+pub(crate) trait InlineReads {
+    fn inline_citizen_file(&self, _id: CitizenId) -> Option<Result<crate::CitizenFile>> {
+        None
+    }
+
+    fn inline_journal_file(
+        &self,
+        _citizen_id: CitizenId,
+        _timeline: Option<(&crate::JournalFilter, &[Sensitivity], crate::Page)>,
+    ) -> Option<Result<crate::JournalFile>> {
+        None
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn inline_session(
+        &self,
+        _token_hash: &str,
+    ) -> Option<Result<Option<(crate::Session, tvaers_domain::staff::Staff)>>> {
+        None
+    }
+}
+
+/// The row decoders, one set for every kind of row: sqlx's SQLite and
+/// PostgreSQL rows, and the SQLite rows read on the request's own thread
+/// (`sqlite_inline::Row`), which answers `try_get` as sqlx does.
+macro_rules! row_decoders {
+    ($vis:vis $row:ty) => {
+        $vis fn row_staff(r: &$row, unit_ids: Vec<UnitId>) -> Result<Staff> {
+            let profession: String = r.try_get("profession").map_err(map_err)?;
+            Ok(Staff {
+                id: StaffId(r.try_get("id").map_err(map_err)?),
+                username: r.try_get("username").map_err(map_err)?,
+                full_name: r.try_get("full_name").map_err(map_err)?,
+                profession: Profession::from_code(&profession).ok_or_else(|| corrupt("profession"))?,
+                organisation_id: OrganisationId(r.try_get("organisation_id").map_err(map_err)?),
+                email: r.try_get("email").map_err(map_err)?,
+                active: r.try_get("active").map_err(map_err)?,
+                unit_ids,
+            })
+        }
+
+        $vis fn row_cpr(r: &$row) -> Result<Cpr> {
+            let cpr: String = r.try_get("cpr").map_err(map_err)?;
+            Cpr::parse(&cpr).map_err(|_| corrupt("cpr"))
+        }
+
+        $vis fn row_citizen(r: &$row) -> Result<Citizen> {
+            let relatives: String = r.try_get("relatives").map_err(map_err)?;
+            let relatives: Vec<Relative> =
+                serde_json::from_str(&relatives).map_err(|_| corrupt("relatives"))?;
+            Ok(Citizen {
+                id: CitizenId(r.try_get("id").map_err(map_err)?),
+                cpr: row_cpr(r)?,
+                given_name: r.try_get("given_name").map_err(map_err)?,
+                family_name: r.try_get("family_name").map_err(map_err)?,
+                address: r.try_get("address").map_err(map_err)?,
+                postal_code: r.try_get("postal_code").map_err(map_err)?,
+                city: r.try_get("city").map_err(map_err)?,
+                phone: r.try_get("phone").map_err(map_err)?,
+                email: r.try_get("email").map_err(map_err)?,
+                relatives,
+            })
+        }
+
+        $vis fn row_case(r: &$row) -> Result<Case> {
+            let area: String = r.try_get("area").map_err(map_err)?;
+            Ok(Case {
+                id: CaseId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                area: CaseArea::from_code(&area).ok_or_else(|| corrupt("case area"))?,
+                title: r.try_get("title").map_err(map_err)?,
+                legal_basis: r.try_get("legal_basis").map_err(map_err)?,
+                responsible_unit_id: UnitId(r.try_get("responsible_unit_id").map_err(map_err)?),
+                case_worker_id: r
+                    .try_get::<Option<Uuid>, _>("case_worker_id")
+                    .map_err(map_err)?
+                    .map(StaffId),
+                opened_on: r.try_get("opened_on").map_err(map_err)?,
+                closed_on: r.try_get("closed_on").map_err(map_err)?,
+            })
+        }
+
+        $vis fn row_session(r: &$row) -> Result<Session> {
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            Ok(Session {
+                token_hash: r.try_get("token_hash").map_err(map_err)?,
+                staff_id: StaffId(r.try_get("staff_id").map_err(map_err)?),
+                kind: if kind == "api" { SessionKind::Api } else { SessionKind::Browser },
+                csrf_token: r.try_get("csrf_token").map_err(map_err)?,
+                created_at: r.try_get("created_at").map_err(map_err)?,
+                last_seen_at: r.try_get("last_seen_at").map_err(map_err)?,
+                expires_at: r.try_get("expires_at").map_err(map_err)?,
+            })
+        }
+
+        $vis fn row_measurement(r: &$row) -> Result<Measurement> {
+            let scale: String = r.try_get("scale").map_err(map_err)?;
+            let reading: String = r.try_get("reading").map_err(map_err)?;
+            let assessor: String = r.try_get("assessor").map_err(map_err)?;
+            let system: Option<String> = r.try_get("area_system").map_err(map_err)?;
+            let area = match system {
+                Some(system) => Some(tvaers_domain::plan::AreaCode {
+                    system,
+                    code: r.try_get::<Option<String>, _>("area_code").map_err(map_err)?.unwrap_or_default(),
+                    display: r.try_get::<Option<String>, _>("area_display").map_err(map_err)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            Ok(Measurement {
+                id: MeasurementId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                plan_id: r.try_get::<Option<Uuid>, _>("plan_id").map_err(map_err)?.map(PlanId),
+                goal_id: r.try_get::<Option<Uuid>, _>("goal_id").map_err(map_err)?.map(tvaers_domain::ids::GoalId),
+                area,
+                scale: from_json(&scale, "measurement scale")?,
+                reading: from_json(&reading, "measurement reading")?,
+                measured_at: r.try_get("measured_at").map_err(map_err)?,
+                recorded_at: r.try_get("recorded_at").map_err(map_err)?,
+                assessor: from_json(&assessor, "measurement assessor")?,
+                recorded_by: r.try_get::<Option<Uuid>, _>("recorded_by").map_err(map_err)?.map(StaffId),
+                note: r.try_get("note").map_err(map_err)?,
+                meeting_id: r.try_get::<Option<Uuid>, _>("meeting_id").map_err(map_err)?.map(MeetingId),
+                supersedes: r.try_get::<Option<Uuid>, _>("supersedes").map_err(map_err)?.map(MeasurementId),
+                correction_reason: r.try_get("correction_reason").map_err(map_err)?,
+            })
+        }
+
+        $vis fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+            serde_json::from_str(s).map_err(|_| corrupt(what))
+        }
+
+        $vis fn row_plan(r: &$row) -> Result<Plan> {
+            let status: String = r.try_get("status").map_err(map_err)?;
+            let content: String = r.try_get("content").map_err(map_err)?;
+            Ok(Plan {
+                id: PlanId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                status: PlanStatus::from_code(&status).ok_or_else(|| corrupt("plan status"))?,
+                version: r.try_get("version").map_err(map_err)?,
+                content: from_json(&content, "plan content")?,
+                created_at: r.try_get("created_at").map_err(map_err)?,
+                updated_at: r.try_get("updated_at").map_err(map_err)?,
+            })
+        }
+
+        $vis fn row_meeting(r: &$row) -> Result<Meeting> {
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            let status: String = r.try_get("status").map_err(map_err)?;
+            let attendees: String = r.try_get("attendees").map_err(map_err)?;
+            Ok(Meeting {
+                id: MeetingId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                plan_id: r.try_get::<Option<Uuid>, _>("plan_id").map_err(map_err)?.map(PlanId),
+                kind: MeetingKind::from_code(&kind).ok_or_else(|| corrupt("meeting kind"))?,
+                starts_at: r.try_get("starts_at").map_err(map_err)?,
+                location: r.try_get("location").map_err(map_err)?,
+                attendees: from_json(&attendees, "attendees")?,
+                agenda: r.try_get("agenda").map_err(map_err)?,
+                minutes: r.try_get("minutes").map_err(map_err)?,
+                status: MeetingStatus::from_code(&status).ok_or_else(|| corrupt("meeting status"))?,
+                previous_meeting_id: r
+                    .try_get::<Option<Uuid>, _>("previous_meeting_id")
+                    .map_err(map_err)?
+                    .map(MeetingId),
+            })
+        }
+
+        $vis fn row_task(r: &$row) -> Result<Task> {
+            let owner: String = r.try_get("owner").map_err(map_err)?;
+            let status: String = r.try_get("status").map_err(map_err)?;
+            Ok(Task {
+                id: TaskId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                title: r.try_get("title").map_err(map_err)?,
+                owner: from_json(&owner, "owner")?,
+                due: r.try_get("due").map_err(map_err)?,
+                status: TaskStatus::from_code(&status).ok_or_else(|| corrupt("task status"))?,
+                action_goal_id: r.try_get::<Option<Uuid>, _>("action_goal_id").map_err(map_err)?.map(ActionGoalId),
+            })
+        }
+
+        $vis fn row_journal(r: &$row) -> Result<(i64, tvaers_domain::journal::JournalEntry)> {
+            use tvaers_domain::ids::{GoalId, InterventionId, JournalEntryId};
+            use tvaers_domain::journal::{EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity};
+            let opt_uuid = |col: &str| -> Result<Option<Uuid>> { r.try_get::<Option<Uuid>, _>(col).map_err(map_err) };
+            let kind: String = r.try_get("kind").map_err(map_err)?;
+            let sensitivity: String = r.try_get("sensitivity").map_err(map_err)?;
+            let profession: Option<String> = r.try_get("profession").map_err(map_err)?;
+            let system: Option<String> = r.try_get("topic_system").map_err(map_err)?;
+            let topic = match system {
+                Some(system) => Some(tvaers_domain::plan::AreaCode {
+                    system,
+                    code: r.try_get::<Option<String>, _>("topic_code").map_err(map_err)?.unwrap_or_default(),
+                    display: r.try_get::<Option<String>, _>("topic_display").map_err(map_err)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            let direction: Option<String> = r.try_get("message_direction").map_err(map_err)?;
+            let message = match direction {
+                Some(d) => Some(Message {
+                    direction: MessageDirection::from_code(&d).ok_or_else(|| corrupt("message direction"))?,
+                    to_staff_id: opt_uuid("to_staff_id")?.map(StaffId),
+                    to_unit_id: opt_uuid("to_unit_id")?.map(UnitId),
+                }),
+                None => None,
+            };
+            let entry = JournalEntry {
+                id: JournalEntryId(r.try_get("id").map_err(map_err)?),
+                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
+                author_id: opt_uuid("author_id")?.map(StaffId),
+                author_name: r.try_get("author_name").map_err(map_err)?,
+                profession: match profession {
+                    Some(p) => Some(Profession::from_code(&p).ok_or_else(|| corrupt("profession"))?),
+                    None => None,
+                },
+                unit_id: opt_uuid("unit_id")?.map(UnitId),
+                occurred_at: r.try_get("occurred_at").map_err(map_err)?,
+                written_at: r.try_get("written_at").map_err(map_err)?,
+                kind: EntryKind::from_code(&kind).ok_or_else(|| corrupt("entry kind"))?,
+                topic,
+                text: r.try_get("text").map_err(map_err)?,
+                links: EntryLinks {
+                    goal_id: opt_uuid("goal_id")?.map(GoalId),
+                    intervention_id: opt_uuid("intervention_id")?.map(InterventionId),
+                    meeting_id: opt_uuid("meeting_id")?.map(MeetingId),
+                },
+                quotes: opt_uuid("quotes")?.map(JournalEntryId),
+                sensitivity: Sensitivity::from_code(&sensitivity).ok_or_else(|| corrupt("sensitivity"))?,
+                supersedes: opt_uuid("supersedes")?.map(JournalEntryId),
+                correction_reason: r.try_get("correction_reason").map_err(map_err)?,
+                message,
+                superseded_by: opt_uuid("superseded_by")?.map(JournalEntryId),
+            };
+            Ok((r.try_get("seq").map_err(map_err)?, entry))
+        }
+
+    };
+}
+pub(crate) use row_decoders;
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $row:ty, $backend:expr) => {
         use async_trait::async_trait;
@@ -100,6 +345,8 @@ macro_rules! impl_store {
         };
         use tvaers_domain::plan::{Plan, PlanStatus, PlanVersion, TeamMember};
 
+        crate::common::row_decoders!($row);
+
         fn row_organisation(r: &$row) -> Result<Organisation> {
             let kind: String = r.try_get("kind").map_err(map_err)?;
             Ok(Organisation {
@@ -117,74 +364,6 @@ macro_rules! impl_store {
                 parent_id: r.try_get::<Option<Uuid>, _>("parent_id").map_err(map_err)?.map(UnitId),
                 name: r.try_get("name").map_err(map_err)?,
                 kind: UnitKind::from_code(&kind).ok_or_else(|| corrupt("unit kind"))?,
-            })
-        }
-
-        fn row_staff(r: &$row, unit_ids: Vec<UnitId>) -> Result<Staff> {
-            let profession: String = r.try_get("profession").map_err(map_err)?;
-            Ok(Staff {
-                id: StaffId(r.try_get("id").map_err(map_err)?),
-                username: r.try_get("username").map_err(map_err)?,
-                full_name: r.try_get("full_name").map_err(map_err)?,
-                profession: Profession::from_code(&profession).ok_or_else(|| corrupt("profession"))?,
-                organisation_id: OrganisationId(r.try_get("organisation_id").map_err(map_err)?),
-                email: r.try_get("email").map_err(map_err)?,
-                active: r.try_get("active").map_err(map_err)?,
-                unit_ids,
-            })
-        }
-
-        fn row_cpr(r: &$row) -> Result<Cpr> {
-            let cpr: String = r.try_get("cpr").map_err(map_err)?;
-            Cpr::parse(&cpr).map_err(|_| corrupt("cpr"))
-        }
-
-        fn row_citizen(r: &$row) -> Result<Citizen> {
-            let relatives: String = r.try_get("relatives").map_err(map_err)?;
-            let relatives: Vec<Relative> =
-                serde_json::from_str(&relatives).map_err(|_| corrupt("relatives"))?;
-            Ok(Citizen {
-                id: CitizenId(r.try_get("id").map_err(map_err)?),
-                cpr: row_cpr(r)?,
-                given_name: r.try_get("given_name").map_err(map_err)?,
-                family_name: r.try_get("family_name").map_err(map_err)?,
-                address: r.try_get("address").map_err(map_err)?,
-                postal_code: r.try_get("postal_code").map_err(map_err)?,
-                city: r.try_get("city").map_err(map_err)?,
-                phone: r.try_get("phone").map_err(map_err)?,
-                email: r.try_get("email").map_err(map_err)?,
-                relatives,
-            })
-        }
-
-        fn row_case(r: &$row) -> Result<Case> {
-            let area: String = r.try_get("area").map_err(map_err)?;
-            Ok(Case {
-                id: CaseId(r.try_get("id").map_err(map_err)?),
-                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
-                area: CaseArea::from_code(&area).ok_or_else(|| corrupt("case area"))?,
-                title: r.try_get("title").map_err(map_err)?,
-                legal_basis: r.try_get("legal_basis").map_err(map_err)?,
-                responsible_unit_id: UnitId(r.try_get("responsible_unit_id").map_err(map_err)?),
-                case_worker_id: r
-                    .try_get::<Option<Uuid>, _>("case_worker_id")
-                    .map_err(map_err)?
-                    .map(StaffId),
-                opened_on: r.try_get("opened_on").map_err(map_err)?,
-                closed_on: r.try_get("closed_on").map_err(map_err)?,
-            })
-        }
-
-        fn row_session(r: &$row) -> Result<Session> {
-            let kind: String = r.try_get("kind").map_err(map_err)?;
-            Ok(Session {
-                token_hash: r.try_get("token_hash").map_err(map_err)?,
-                staff_id: StaffId(r.try_get("staff_id").map_err(map_err)?),
-                kind: if kind == "api" { SessionKind::Api } else { SessionKind::Browser },
-                csrf_token: r.try_get("csrf_token").map_err(map_err)?,
-                created_at: r.try_get("created_at").map_err(map_err)?,
-                last_seen_at: r.try_get("last_seen_at").map_err(map_err)?,
-                expires_at: r.try_get("expires_at").map_err(map_err)?,
             })
         }
 
@@ -503,38 +682,6 @@ macro_rules! impl_store {
         const MEASUREMENT_COLUMNS: &str = "citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale, reading, \
              measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason";
 
-        fn row_measurement(r: &$row) -> Result<Measurement> {
-            let scale: String = r.try_get("scale").map_err(map_err)?;
-            let reading: String = r.try_get("reading").map_err(map_err)?;
-            let assessor: String = r.try_get("assessor").map_err(map_err)?;
-            let system: Option<String> = r.try_get("area_system").map_err(map_err)?;
-            let area = match system {
-                Some(system) => Some(tvaers_domain::plan::AreaCode {
-                    system,
-                    code: r.try_get::<Option<String>, _>("area_code").map_err(map_err)?.unwrap_or_default(),
-                    display: r.try_get::<Option<String>, _>("area_display").map_err(map_err)?.unwrap_or_default(),
-                }),
-                None => None,
-            };
-            Ok(Measurement {
-                id: MeasurementId(r.try_get("id").map_err(map_err)?),
-                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
-                plan_id: r.try_get::<Option<Uuid>, _>("plan_id").map_err(map_err)?.map(PlanId),
-                goal_id: r.try_get::<Option<Uuid>, _>("goal_id").map_err(map_err)?.map(tvaers_domain::ids::GoalId),
-                area,
-                scale: from_json(&scale, "measurement scale")?,
-                reading: from_json(&reading, "measurement reading")?,
-                measured_at: r.try_get("measured_at").map_err(map_err)?,
-                recorded_at: r.try_get("recorded_at").map_err(map_err)?,
-                assessor: from_json(&assessor, "measurement assessor")?,
-                recorded_by: r.try_get::<Option<Uuid>, _>("recorded_by").map_err(map_err)?.map(StaffId),
-                note: r.try_get("note").map_err(map_err)?,
-                meeting_id: r.try_get::<Option<Uuid>, _>("meeting_id").map_err(map_err)?.map(MeetingId),
-                supersedes: r.try_get::<Option<Uuid>, _>("supersedes").map_err(map_err)?.map(MeasurementId),
-                correction_reason: r.try_get("correction_reason").map_err(map_err)?,
-            })
-        }
-
         /// A bind value of a query assembled at run time.
         enum Arg {
             Date(time::Date),
@@ -628,24 +775,6 @@ macro_rules! impl_store {
             serde_json::to_string(v).map_err(|e| StoreError::Database(e.to_string()))
         }
 
-        fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
-            serde_json::from_str(s).map_err(|_| corrupt(what))
-        }
-
-        fn row_plan(r: &$row) -> Result<Plan> {
-            let status: String = r.try_get("status").map_err(map_err)?;
-            let content: String = r.try_get("content").map_err(map_err)?;
-            Ok(Plan {
-                id: PlanId(r.try_get("id").map_err(map_err)?),
-                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
-                status: PlanStatus::from_code(&status).ok_or_else(|| corrupt("plan status"))?,
-                version: r.try_get("version").map_err(map_err)?,
-                content: from_json(&content, "plan content")?,
-                created_at: r.try_get("created_at").map_err(map_err)?,
-                updated_at: r.try_get("updated_at").map_err(map_err)?,
-            })
-        }
-
         fn row_plan_version(r: &$row) -> Result<PlanVersion> {
             let status: String = r.try_get("status").map_err(map_err)?;
             let content: String = r.try_get("content").map_err(map_err)?;
@@ -658,28 +787,6 @@ macro_rules! impl_store {
                 reason: r.try_get("reason").map_err(map_err)?,
                 status: PlanStatus::from_code(&status).ok_or_else(|| corrupt("plan status"))?,
                 content: from_json(&content, "plan content")?,
-            })
-        }
-
-        fn row_meeting(r: &$row) -> Result<Meeting> {
-            let kind: String = r.try_get("kind").map_err(map_err)?;
-            let status: String = r.try_get("status").map_err(map_err)?;
-            let attendees: String = r.try_get("attendees").map_err(map_err)?;
-            Ok(Meeting {
-                id: MeetingId(r.try_get("id").map_err(map_err)?),
-                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
-                plan_id: r.try_get::<Option<Uuid>, _>("plan_id").map_err(map_err)?.map(PlanId),
-                kind: MeetingKind::from_code(&kind).ok_or_else(|| corrupt("meeting kind"))?,
-                starts_at: r.try_get("starts_at").map_err(map_err)?,
-                location: r.try_get("location").map_err(map_err)?,
-                attendees: from_json(&attendees, "attendees")?,
-                agenda: r.try_get("agenda").map_err(map_err)?,
-                minutes: r.try_get("minutes").map_err(map_err)?,
-                status: MeetingStatus::from_code(&status).ok_or_else(|| corrupt("meeting status"))?,
-                previous_meeting_id: r
-                    .try_get::<Option<Uuid>, _>("previous_meeting_id")
-                    .map_err(map_err)?
-                    .map(MeetingId),
             })
         }
 
@@ -708,20 +815,6 @@ macro_rules! impl_store {
             })
         }
 
-        fn row_task(r: &$row) -> Result<Task> {
-            let owner: String = r.try_get("owner").map_err(map_err)?;
-            let status: String = r.try_get("status").map_err(map_err)?;
-            Ok(Task {
-                id: TaskId(r.try_get("id").map_err(map_err)?),
-                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
-                title: r.try_get("title").map_err(map_err)?,
-                owner: from_json(&owner, "owner")?,
-                due: r.try_get("due").map_err(map_err)?,
-                status: TaskStatus::from_code(&status).ok_or_else(|| corrupt("task status"))?,
-                action_goal_id: r.try_get::<Option<Uuid>, _>("action_goal_id").map_err(map_err)?.map(ActionGoalId),
-            })
-        }
-
         fn row_plan_ref(r: &$row) -> Result<PlanRef> {
             let given: String = r.try_get("given_name").map_err(map_err)?;
             let family: String = r.try_get("family_name").map_err(map_err)?;
@@ -747,8 +840,16 @@ macro_rules! impl_store {
         const ACTION_GOAL_COLUMNS: &str = "id, meeting_id, text, owner, due, review_outcome, review_comment, review_meeting_id";
         const TASK_COLUMNS: &str = "id, citizen_id, title, owner, due, status, action_goal_id";
 
+        /// A session and its staff member by the token's hash in `$1`: one
+        /// row per unit of the staff member (one with no unit: NULL).
+        const SESSION_SQL: &str = "SELECT se.token_hash, se.staff_id, se.kind, se.csrf_token, se.created_at, se.last_seen_at, se.expires_at, \
+             st.id, st.username, st.full_name, st.profession, st.organisation_id, st.email, st.active, su.unit_id \
+             FROM sessions se JOIN staff st ON st.id = se.staff_id LEFT JOIN staff_units su ON su.staff_id = st.id \
+             WHERE se.token_hash = $1";
+
         /// The reads that make up a citizen's file ([`Store::citizen_file`]),
-        /// each by the citizen's id in `$1`; also the single reads' SQL.
+        /// each by the citizen's id in `$1`: the single reads' SQL, and on
+        /// SQLite the file's, read on the calling thread (`sqlite_inline`).
         #[derive(Clone, Copy)]
         enum FileSql {
             Citizen,
@@ -760,15 +861,6 @@ macro_rules! impl_store {
         }
 
         impl FileSql {
-            const ALL: [FileSql; 6] = [
-                FileSql::Citizen,
-                FileSql::Cases,
-                FileSql::Plans,
-                FileSql::Meetings,
-                FileSql::Tasks,
-                FileSql::Measurements,
-            ];
-
             fn sql(self) -> String {
                 match self {
                     FileSql::Citizen => format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1"),
@@ -785,37 +877,6 @@ macro_rules! impl_store {
                     ),
                 }
             }
-        }
-        /// Runs a command of `n` statements on one connection — one hand-off
-        /// to its thread instead of one per statement (see `MULTI_STATEMENT`)
-        /// — and returns each statement's rows; each statement's rows end
-        /// with its result.
-        async fn fetch_parts<'q>(
-            pool: &sqlx::Pool<$db>,
-            query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
-            n: usize,
-        ) -> Result<Vec<Vec<$row>>> {
-            use futures_util::TryStreamExt as _;
-            let mut parts: Vec<Vec<$row>> = vec![Vec::new()];
-            let mut steps = sqlx::Executor::fetch_many(pool, query);
-            while let Some(step) = steps.try_next().await.map_err(map_err)? {
-                match step {
-                    sqlx::Either::Left(_) => parts.push(Vec::new()),
-                    sqlx::Either::Right(row) => match parts.last_mut() {
-                        Some(rows) => rows.push(row),
-                        None => return Err(corrupt("a row without its statement")),
-                    },
-                }
-            }
-            // The last statement's result opened a part no statement fills.
-            parts.pop();
-            if parts.len() != n {
-                return Err(StoreError::Database(format!(
-                    "a command of {n} statements ended after {} of them",
-                    parts.len()
-                )));
-            }
-            Ok(parts)
         }
 
         const PLAN_REF_SELECT: &str = "SELECT p.id AS plan_id, p.citizen_id, c.given_name, c.family_name, m.is_coordinator, p.review_on, s.full_name AS coordinator_name \
@@ -1073,61 +1134,6 @@ macro_rules! impl_store {
              e.intervention_id, e.meeting_id, e.quotes, e.sensitivity, e.supersedes, e.correction_reason, \
              e.message_direction, e.to_staff_id, e.to_unit_id, s.id AS superseded_by";
         const JOURNAL_FROM: &str = "journal_entries e LEFT JOIN journal_entries s ON s.supersedes = e.id";
-
-        fn row_journal(r: &$row) -> Result<(i64, tvaers_domain::journal::JournalEntry)> {
-            use tvaers_domain::ids::{GoalId, InterventionId, JournalEntryId};
-            use tvaers_domain::journal::{EntryKind, EntryLinks, JournalEntry, Message, MessageDirection, Sensitivity};
-            let opt_uuid = |col: &str| -> Result<Option<Uuid>> { r.try_get::<Option<Uuid>, _>(col).map_err(map_err) };
-            let kind: String = r.try_get("kind").map_err(map_err)?;
-            let sensitivity: String = r.try_get("sensitivity").map_err(map_err)?;
-            let profession: Option<String> = r.try_get("profession").map_err(map_err)?;
-            let system: Option<String> = r.try_get("topic_system").map_err(map_err)?;
-            let topic = match system {
-                Some(system) => Some(tvaers_domain::plan::AreaCode {
-                    system,
-                    code: r.try_get::<Option<String>, _>("topic_code").map_err(map_err)?.unwrap_or_default(),
-                    display: r.try_get::<Option<String>, _>("topic_display").map_err(map_err)?.unwrap_or_default(),
-                }),
-                None => None,
-            };
-            let direction: Option<String> = r.try_get("message_direction").map_err(map_err)?;
-            let message = match direction {
-                Some(d) => Some(Message {
-                    direction: MessageDirection::from_code(&d).ok_or_else(|| corrupt("message direction"))?,
-                    to_staff_id: opt_uuid("to_staff_id")?.map(StaffId),
-                    to_unit_id: opt_uuid("to_unit_id")?.map(UnitId),
-                }),
-                None => None,
-            };
-            let entry = JournalEntry {
-                id: JournalEntryId(r.try_get("id").map_err(map_err)?),
-                citizen_id: CitizenId(r.try_get("citizen_id").map_err(map_err)?),
-                author_id: opt_uuid("author_id")?.map(StaffId),
-                author_name: r.try_get("author_name").map_err(map_err)?,
-                profession: match profession {
-                    Some(p) => Some(Profession::from_code(&p).ok_or_else(|| corrupt("profession"))?),
-                    None => None,
-                },
-                unit_id: opt_uuid("unit_id")?.map(UnitId),
-                occurred_at: r.try_get("occurred_at").map_err(map_err)?,
-                written_at: r.try_get("written_at").map_err(map_err)?,
-                kind: EntryKind::from_code(&kind).ok_or_else(|| corrupt("entry kind"))?,
-                topic,
-                text: r.try_get("text").map_err(map_err)?,
-                links: EntryLinks {
-                    goal_id: opt_uuid("goal_id")?.map(GoalId),
-                    intervention_id: opt_uuid("intervention_id")?.map(InterventionId),
-                    meeting_id: opt_uuid("meeting_id")?.map(MeetingId),
-                },
-                quotes: opt_uuid("quotes")?.map(JournalEntryId),
-                sensitivity: Sensitivity::from_code(&sensitivity).ok_or_else(|| corrupt("sensitivity"))?,
-                supersedes: opt_uuid("supersedes")?.map(JournalEntryId),
-                correction_reason: r.try_get("correction_reason").map_err(map_err)?,
-                message,
-                superseded_by: opt_uuid("superseded_by")?.map(JournalEntryId),
-            };
-            Ok((r.try_get("seq").map_err(map_err)?, entry))
-        }
 
         /// `col IN (…)` over the sensitivity classes, or false for none.
         fn sensitivity_sql(col: &str, s: &[tvaers_domain::journal::Sensitivity], a: &mut Args) -> String {
@@ -1648,33 +1654,18 @@ macro_rules! impl_store {
             }
 
             async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile> {
-                if !<$store>::MULTI_STATEMENT {
-                    let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
-                        self.get_citizen(id),
-                        self.list_cases_for_citizen(id),
-                        self.list_plans(id),
-                        self.list_meetings(id),
-                        self.list_tasks(id),
-                        self.list_measurements(id),
-                    )?;
-                    return Ok(CitizenFile { citizen, cases, plans, meetings, tasks, measurements });
+                if let Some(file) = crate::common::InlineReads::inline_citizen_file(self, id) {
+                    return file;
                 }
-                let sql = FileSql::ALL.iter().map(|f| f.sql()).collect::<Vec<_>>().join(";\n");
-                let parts = fetch_parts(self.read(), sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0), FileSql::ALL.len()).await?;
-                let mut file = CitizenFile::default();
-                for (what, rows) in FileSql::ALL.iter().zip(parts) {
-                    for row in &rows {
-                        match what {
-                            FileSql::Citizen => file.citizen = Some(row_citizen(row)?),
-                            FileSql::Cases => file.cases.push(row_case(row)?),
-                            FileSql::Plans => file.plans.push(row_plan(row)?),
-                            FileSql::Meetings => file.meetings.push(row_meeting(row)?),
-                            FileSql::Tasks => file.tasks.push(row_task(row)?),
-                            FileSql::Measurements => file.measurements.push(row_measurement(row)?),
-                        }
-                    }
-                }
-                Ok(file)
+                let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
+                    self.get_citizen(id),
+                    self.list_cases_for_citizen(id),
+                    self.list_plans(id),
+                    self.list_meetings(id),
+                    self.list_tasks(id),
+                    self.list_measurements(id),
+                )?;
+                Ok(CitizenFile { citizen, cases, plans, meetings, tasks, measurements })
             }
 
             async fn journal_file(
@@ -1682,53 +1673,22 @@ macro_rules! impl_store {
                 citizen_id: CitizenId,
                 timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
             ) -> Result<crate::JournalFile> {
-                if !<$store>::MULTI_STATEMENT {
-                    let entries = async {
-                        match timeline {
-                            Some((f, classes, page)) => self.journal_timeline(citizen_id, f, classes, page).await,
-                            None => Ok(Vec::new()),
-                        }
-                    };
-                    let (citizen, plans, meetings, entries) = tokio::try_join!(
-                        self.get_citizen(citizen_id),
-                        self.list_plans(citizen_id),
-                        self.list_meetings(citizen_id),
-                        entries,
-                    )?;
-                    return Ok(crate::JournalFile { citizen, plans, meetings, entries });
+                if let Some(file) = crate::common::InlineReads::inline_journal_file(self, citizen_id, timeline) {
+                    return file;
                 }
-                // The timeline's arguments start with the citizen's id as $1,
-                // which the three file reads share.
-                let mut sql = [FileSql::Citizen, FileSql::Plans, FileSql::Meetings]
-                    .iter()
-                    .map(|f| f.sql())
-                    .collect::<Vec<_>>()
-                    .join(";\n");
-                let query = match timeline {
-                    Some((f, classes, page)) => {
-                        let (timeline, a) = timeline_sql(citizen_id, f, classes, page);
-                        sql.push_str(";\n");
-                        sql.push_str(&timeline);
-                        a.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                let entries = async {
+                    match timeline {
+                        Some((f, classes, page)) => self.journal_timeline(citizen_id, f, classes, page).await,
+                        None => Ok(Vec::new()),
                     }
-                    None => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(citizen_id.0),
                 };
-                let n = if timeline.is_some() { 4 } else { 3 };
-                let mut parts = fetch_parts(self.read(), query, n).await?.into_iter();
-                let mut file = crate::JournalFile::default();
-                for row in parts.next().unwrap_or_default() {
-                    file.citizen = Some(row_citizen(&row)?);
-                }
-                for row in parts.next().unwrap_or_default() {
-                    file.plans.push(row_plan(&row)?);
-                }
-                for row in parts.next().unwrap_or_default() {
-                    file.meetings.push(row_meeting(&row)?);
-                }
-                for row in parts.next().unwrap_or_default() {
-                    file.entries.push(row_journal(&row)?.1);
-                }
-                Ok(file)
+                let (citizen, plans, meetings, entries) = tokio::try_join!(
+                    self.get_citizen(citizen_id),
+                    self.list_plans(citizen_id),
+                    self.list_meetings(citizen_id),
+                    entries,
+                )?;
+                Ok(crate::JournalFile { citizen, plans, meetings, entries })
             }
 
             async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>> {
@@ -1972,17 +1932,14 @@ macro_rules! impl_store {
             }
 
             async fn get_session(&self, token_hash: &str) -> Result<Option<(Session, Staff)>> {
-                // One row per unit of the staff member (one with no unit: NULL).
-                let rows = sqlx::query(
-                    "SELECT se.token_hash, se.staff_id, se.kind, se.csrf_token, se.created_at, se.last_seen_at, se.expires_at, \
-                     st.id, st.username, st.full_name, st.profession, st.organisation_id, st.email, st.active, su.unit_id \
-                     FROM sessions se JOIN staff st ON st.id = se.staff_id LEFT JOIN staff_units su ON su.staff_id = st.id \
-                     WHERE se.token_hash = $1",
-                )
-                .bind(token_hash)
-                .fetch_all(self.read())
-                .await
-                .map_err(map_err)?;
+                if let Some(found) = crate::common::InlineReads::inline_session(self, token_hash) {
+                    return found;
+                }
+                let rows = sqlx::query(SESSION_SQL)
+                    .bind(token_hash)
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?;
                 let Some(first) = rows.first() else {
                     return Ok(None);
                 };

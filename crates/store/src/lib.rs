@@ -30,6 +30,7 @@ mod common;
 pub mod postgres;
 pub mod sqlite;
 mod sqlite_audit;
+mod sqlite_inline;
 
 pub use common::mask_url;
 

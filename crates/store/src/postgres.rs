@@ -14,6 +14,10 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+/// Every read goes through the pool: a PostgreSQL read is a server round trip
+/// either way.
+impl crate::common::InlineReads for PgStore {}
+
 impl PgStore {
     /// Connects; fails fast with the URL (password masked) when the database cannot be reached.
     pub async fn connect(url: &str) -> crate::Result<Self> {
@@ -108,9 +112,6 @@ impl PgStore {
     /// The citizen of a full-text hit, on the index row itself: a search
     /// tests the reader's relationship there and reads the entry only for
     /// rows that have one (about one in five for a case worker).
-    /// The extended protocol takes one statement per query: reads that go
-    /// together run side by side on the pool instead.
-    pub(crate) const MULTI_STATEMENT: bool = false;
     pub(crate) const FTS_CITIZEN: &'static str = "i.citizen_id";
     /// Appended to the probes a search makes per row. With `OFFSET 0` the
     /// planner keeps an EXISTS a probe per row instead of hashing the whole

@@ -89,6 +89,8 @@ pub struct SqliteStore {
     path: std::path::PathBuf,
     writer: SqlitePool,
     readers: SqlitePool,
+    /// The reads made on the calling thread (session, citizen file, journal file).
+    inline: crate::sqlite_inline::Readers,
     /// The queue of the journal's group writer, started at the first append.
     appends: std::sync::OnceLock<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>,
 }
@@ -149,6 +151,7 @@ impl SqliteStore {
         // in WAL mode; the writer connection above has done that by now.
         let readers = readers.map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(SqliteStore {
+            inline: crate::sqlite_inline::Readers::new(&path),
             path,
             writer,
             readers,
@@ -199,10 +202,6 @@ impl SqliteStore {
 /// (rowid = the entry's `seq`). The stems come from Rust, so FTS5 only splits
 /// on spaces and keeps diacritics (å stays å, as on PostgreSQL).
 impl SqliteStore {
-    /// Several statements with bound values go to the connection's thread
-    /// as one command (`Executor::fetch_many`): a page's reads cost one pair
-    /// of thread switches instead of one pair each.
-    pub(crate) const MULTI_STATEMENT: bool = true;
     pub(crate) const FTS_TABLE: &'static str = "journal_fts";
     /// Where audit events written on their own go (see [`audit_log_path`]).
     pub(crate) const AUDIT_LOG_TABLE: &'static str = "auditlog.audit_events";
@@ -454,4 +453,117 @@ pub(crate) mod imp {
         sqlx::sqlite::SqliteRow,
         Backend::Sqlite
     );
+
+    /// The row decoders once more, for rows read on the calling thread.
+    #[allow(dead_code)]
+    mod inline_rows {
+        use super::*;
+        crate::common::row_decoders!(pub(super) crate::sqlite_inline::Row<'_, '_>);
+    }
+
+    use crate::sqlite_inline::{Value, query};
+
+    fn values(a: Args) -> Result<Vec<Value>> {
+        a.0.into_iter()
+            .map(|a| {
+                Ok(match a {
+                    Arg::Date(d) => Value::date(d),
+                    Arg::Time(t) => Value::time(t)?,
+                    Arg::Uuid(u) => Value::uuid(u),
+                    Arg::Text(s) => Value::Text(s),
+                    Arg::Int(i) => Value::Int(i),
+                })
+            })
+            .collect()
+    }
+
+    /// The same statements as the pool's single reads, on the calling thread.
+    impl crate::common::InlineReads for SqliteStore {
+        fn inline_citizen_file(&self, id: CitizenId) -> Option<Result<CitizenFile>> {
+            Some(self.inline.read(|c| {
+                let id = [Value::uuid(id.0)];
+                Ok(CitizenFile {
+                    citizen: query(c, &FileSql::Citizen.sql(), &id, inline_rows::row_citizen)?
+                        .pop(),
+                    cases: query(c, &FileSql::Cases.sql(), &id, inline_rows::row_case)?,
+                    plans: query(c, &FileSql::Plans.sql(), &id, inline_rows::row_plan)?,
+                    meetings: query(c, &FileSql::Meetings.sql(), &id, inline_rows::row_meeting)?,
+                    tasks: query(c, &FileSql::Tasks.sql(), &id, inline_rows::row_task)?,
+                    measurements: query(
+                        c,
+                        &FileSql::Measurements.sql(),
+                        &id,
+                        inline_rows::row_measurement,
+                    )?,
+                })
+            }))
+        }
+
+        fn inline_journal_file(
+            &self,
+            citizen_id: CitizenId,
+            timeline: Option<(
+                &crate::JournalFilter,
+                &[tvaers_domain::journal::Sensitivity],
+                Page,
+            )>,
+        ) -> Option<Result<crate::JournalFile>> {
+            Some(self.inline.read(|c| {
+                let id = [Value::uuid(citizen_id.0)];
+                let entries = match timeline {
+                    Some((f, classes, page)) => {
+                        let (sql, a) = timeline_sql(citizen_id, f, classes, page);
+                        query(c, &sql, &values(a)?, |r| {
+                            inline_rows::row_journal(r).map(|(_, e)| e)
+                        })?
+                    }
+                    None => Vec::new(),
+                };
+                Ok(crate::JournalFile {
+                    citizen: query(c, &FileSql::Citizen.sql(), &id, inline_rows::row_citizen)?
+                        .pop(),
+                    plans: query(c, &FileSql::Plans.sql(), &id, inline_rows::row_plan)?,
+                    meetings: query(c, &FileSql::Meetings.sql(), &id, inline_rows::row_meeting)?,
+                    entries,
+                })
+            }))
+        }
+
+        fn inline_session(&self, token_hash: &str) -> Option<Result<Option<(Session, Staff)>>> {
+            Some(self.inline.read(|c| {
+                let mut first = None;
+                let mut units = Vec::new();
+                query(
+                    c,
+                    SESSION_SQL,
+                    &[Value::Text(token_hash.to_string())],
+                    |r| {
+                        if let Some(u) = r.try_get::<Option<Uuid>, _>("unit_id").map_err(map_err)? {
+                            units.push(UnitId(u));
+                        }
+                        if first.is_none() {
+                            first = Some(inline_rows::row_session(r)?);
+                            // The staff member's columns are the same in every row.
+                            return inline_rows::row_staff(r, Vec::new()).map(Some);
+                        }
+                        Ok(None)
+                    },
+                )?
+                .into_iter()
+                .flatten()
+                .next()
+                .zip(first)
+                .map(|(staff, session)| {
+                    Ok((
+                        session,
+                        Staff {
+                            unit_ids: units,
+                            ..staff
+                        },
+                    ))
+                })
+                .transpose()
+            }))
+        }
+    }
 }

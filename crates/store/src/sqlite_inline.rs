@@ -1,0 +1,358 @@
+//! SQLite reads on the request's own thread.
+//!
+//! Through sqlx every SQLite statement is handed to its connection's own
+//! thread, and each row it yields is copied and handed back over a channel:
+//! at least two thread switches per read, which on a two-core virtual machine
+//! cost more than the index lookups of one citizen's file (`perf` of the
+//! citizen page under load: a third of the server's CPU on sqlx's connection
+//! threads, most of it switching and copying). The reads every page makes —
+//! the session, the citizen overview's file, the journal page's file — run
+//! here instead, on a plain (rusqlite) read-only connection, on the thread
+//! that asks. They are short reads of indexed rows already in the page cache;
+//! the SQL and the row decoders are the sqlx store's own (`row_decoders!`),
+//! and [`Row::try_get`] decodes each column as sqlx-sqlite does, so both
+//! paths give equal answers (checked by the conformance suite).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{Result, StoreError};
+
+/// Idle connections kept for reuse; more are opened while more requests
+/// read at once (one per runtime worker at most, in practice).
+const KEEP: usize = 8;
+
+/// Read-only connections to the store's file, taken by one read at a time.
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+impl Readers {
+    pub(crate) fn new(path: &Path) -> Self {
+        Readers {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// As the sqlx readers are opened: read-only, the same page cache size.
+    fn open(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(db_err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+        conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA temp_store = memory;")
+            .map_err(db_err)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    /// Runs `f` in one read transaction, so its statements see one snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let taken = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = (|| {
+            let tx = conn.transaction().map_err(db_err)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(db_err)?;
+            Ok(value)
+        })();
+        // A connection whose read failed is closed rather than reused: it may
+        // be in a state the next read does not expect.
+        if out.is_ok() {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < KEEP {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+}
+
+/// A bind value, as sqlx-sqlite encodes it.
+pub(crate) enum Value {
+    Text(String),
+    Blob([u8; 16]),
+    Int(i64),
+}
+
+impl Value {
+    pub(crate) fn uuid(u: Uuid) -> Self {
+        Value::Blob(*u.as_bytes())
+    }
+
+    /// RFC 3339 in UTC, as sqlx-sqlite writes an `OffsetDateTime`.
+    pub(crate) fn time(t: OffsetDateTime) -> Result<Self> {
+        t.to_offset(time::UtcOffset::UTC)
+            .format(&Rfc3339)
+            .map(Value::Text)
+            .map_err(|e| StoreError::Database(format!("time {t}: {e}")))
+    }
+
+    /// `YYYY-MM-DD`, as sqlx-sqlite writes a `Date`.
+    pub(crate) fn date(d: Date) -> Self {
+        Value::Text(format!(
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        ))
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Text(s) => s.as_str().into(),
+            Value::Blob(b) => b.as_slice().into(),
+            Value::Int(i) => (*i).into(),
+        })
+    }
+}
+
+/// Runs one statement of the store's SQL, whose placeholders are `$1`, `$2`,
+/// …, with `args[n - 1]` for `$n`, and decodes each row with `decode`.
+pub(crate) fn query<T>(
+    conn: &Connection,
+    sql: &str,
+    args: &[Value],
+    mut decode: impl FnMut(&Row<'_, '_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    for i in 1..=stmt.parameter_count() {
+        let arg = stmt
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|n| args.get(n))
+            .ok_or_else(|| StoreError::Database(format!("no value for parameter {i} of {sql}")))?;
+        stmt.raw_bind_parameter(i, arg).map_err(db_err)?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err)? {
+        out.push(decode(&Row(row))?);
+    }
+    Ok(out)
+}
+
+/// A row, answering `try_get` by column name as sqlx's rows do, so the
+/// store's row decoders read it unchanged.
+pub(crate) struct Row<'a, 'b>(&'a rusqlite::Row<'b>);
+
+impl Row<'_, '_> {
+    pub(crate) fn try_get<T: FromColumn, I: AsRef<str>>(
+        &self,
+        column: I,
+    ) -> std::result::Result<T, sqlx::Error> {
+        let column = column.as_ref();
+        let value = self
+            .0
+            .get_ref(column)
+            .map_err(|_| sqlx::Error::ColumnNotFound(column.to_string()))?;
+        T::from_column(value).map_err(|e| sqlx::Error::ColumnDecode {
+            index: format!("{column:?}"),
+            source: e.into(),
+        })
+    }
+}
+
+/// A Rust value from an SQLite column, as sqlx-sqlite decodes it.
+pub(crate) trait FromColumn: Sized {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String>;
+}
+
+fn unexpected(what: &str, v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Null => format!("unexpected NULL for {what}"),
+        other => format!("{:?} is not {what}", other.data_type()),
+    }
+}
+
+impl<T: FromColumn> FromColumn for Option<T> {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        match v {
+            ValueRef::Null => Ok(None),
+            v => T::from_column(v).map(Some),
+        }
+    }
+}
+
+impl FromColumn for String {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        match v {
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(str::to_owned)
+                .map_err(|e| e.to_string()),
+            v => Err(unexpected("text", v)),
+        }
+    }
+}
+
+impl FromColumn for i64 {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        match v {
+            ValueRef::Integer(i) => Ok(i),
+            v => Err(unexpected("an integer", v)),
+        }
+    }
+}
+
+impl FromColumn for i32 {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        i64::from_column(v).and_then(|i| i32::try_from(i).map_err(|e| e.to_string()))
+    }
+}
+
+impl FromColumn for bool {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        i64::from_column(v).map(|i| i != 0)
+    }
+}
+
+impl FromColumn for f64 {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        match v {
+            ValueRef::Real(f) => Ok(f),
+            ValueRef::Integer(i) => Ok(i as f64),
+            v => Err(unexpected("a number", v)),
+        }
+    }
+}
+
+impl FromColumn for Uuid {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        match v {
+            ValueRef::Blob(b) => Uuid::from_slice(b).map_err(|e| e.to_string()),
+            v => Err(unexpected("a UUID", v)),
+        }
+    }
+}
+
+impl FromColumn for Date {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        let text = String::from_column(v)?;
+        Date::parse(
+            &text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|e| format!("invalid date {text}: {e}"))
+    }
+}
+
+impl FromColumn for OffsetDateTime {
+    fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
+        match v {
+            ValueRef::Integer(i) => {
+                OffsetDateTime::from_unix_timestamp(i).map_err(|e| e.to_string())
+            }
+            v => {
+                let text = String::from_column(v)?;
+                parse_time(&text).ok_or_else(|| format!("invalid offset datetime: {text}"))
+            }
+        }
+    }
+}
+
+/// RFC 3339 (what the store writes), or SQLite's own `YYYY-MM-DD HH:MM:SS[.f]`
+/// with or without an offset (UTC when none), as sqlx-sqlite reads it.
+fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t);
+    }
+    let mut t = text.replacen(' ', "T", 1);
+    let time_part = t.get(11..).unwrap_or("");
+    if !(time_part.contains('+') || time_part.contains('-') || time_part.ends_with('Z')) {
+        t.push('Z');
+    }
+    OffsetDateTime::parse(&t, &Rfc3339).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_sqlx_reads_them() {
+        let t = parse_time("2026-12-06T10:11:12.5+01:00").map(|t| t.unix_timestamp());
+        assert_eq!(t, Some(1_796_548_272));
+        assert_eq!(
+            parse_time("2026-12-06 09:11:12").map(|t| t.unix_timestamp()),
+            Some(1_796_548_272)
+        );
+        assert_eq!(
+            parse_time("2026-12-06 09:11:12.25").map(|t| t.unix_timestamp()),
+            Some(1_796_548_272)
+        );
+        assert!(parse_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn a_row_decodes_like_sqlx() -> Result<()> {
+        let conn = Connection::open_in_memory().map_err(db_err)?;
+        let id = Uuid::now_v7();
+        let rows = query(
+            &conn,
+            "SELECT $2 AS id, $1 AS n, NULL AS missing, 'x' AS t, $3 AS at, $4 AS day",
+            &[
+                Value::Int(7),
+                Value::uuid(id),
+                Value::time(OffsetDateTime::UNIX_EPOCH)?,
+                Value::date(
+                    Date::MIN
+                        .replace_year(2026)
+                        .map_err(|e| StoreError::Database(e.to_string()))?,
+                ),
+            ],
+            |r| {
+                let got: (Uuid, i64, Option<String>, String, OffsetDateTime, Date) = (
+                    r.try_get("id").map_err(crate::common::map_err)?,
+                    r.try_get("n").map_err(crate::common::map_err)?,
+                    r.try_get("missing").map_err(crate::common::map_err)?,
+                    r.try_get("t").map_err(crate::common::map_err)?,
+                    r.try_get("at").map_err(crate::common::map_err)?,
+                    r.try_get("day").map_err(crate::common::map_err)?,
+                );
+                assert!(r.try_get::<String, _>("missing").is_err());
+                assert!(r.try_get::<String, _>("nope").is_err());
+                Ok(got)
+            },
+        )?;
+        assert_eq!(rows.len(), 1);
+        let (got_id, n, missing, t, at, day) = &rows[0];
+        assert_eq!(
+            (*got_id, *n, missing.clone(), t.as_str()),
+            (id, 7, None, "x")
+        );
+        assert_eq!(*at, OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(day.year(), 2026);
+        Ok(())
+    }
+}
