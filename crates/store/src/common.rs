@@ -75,6 +75,20 @@ pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, action, resource_type,
 /// Reads a backend answers on the calling thread instead of through its pool
 /// (SQLite: [`crate::sqlite_inline`]); `None` reads through the pool.
 pub(crate) trait InlineReads {
+    fn inline_citizen(
+        &self,
+        _id: CitizenId,
+    ) -> Option<Result<Option<tvaers_domain::citizen::Citizen>>> {
+        None
+    }
+
+    fn inline_plan(
+        &self,
+        _id: tvaers_domain::ids::PlanId,
+    ) -> Option<Result<Option<tvaers_domain::plan::Plan>>> {
+        None
+    }
+
     fn inline_citizen_file(&self, _id: CitizenId) -> Option<Result<crate::CitizenFile>> {
         None
     }
@@ -846,6 +860,10 @@ macro_rules! impl_store {
              st.id, st.username, st.full_name, st.profession, st.organisation_id, st.email, st.active, su.unit_id \
              FROM sessions se JOIN staff st ON st.id = se.staff_id LEFT JOIN staff_units su ON su.staff_id = st.id \
              WHERE se.token_hash = $1";
+
+        fn plan_by_id_sql() -> String {
+            format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1")
+        }
 
         /// The reads that make up a citizen's file ([`Store::citizen_file`]),
         /// each by the citizen's id in `$1`: the single reads' SQL, and on
@@ -1643,6 +1661,9 @@ macro_rules! impl_store {
             }
 
             async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>> {
+                if let Some(found) = crate::common::InlineReads::inline_citizen(self, id) {
+                    return found;
+                }
                 sqlx::query(sqlx::AssertSqlSafe(FileSql::Citizen.sql()))
                     .bind(id.0)
                     .fetch_optional(self.read())
@@ -2087,7 +2108,10 @@ macro_rules! impl_store {
             }
 
             async fn get_plan(&self, id: PlanId) -> Result<Option<Plan>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1")))
+                if let Some(found) = crate::common::InlineReads::inline_plan(self, id) {
+                    return found;
+                }
+                sqlx::query(sqlx::AssertSqlSafe(plan_by_id_sql()))
                     .bind(id.0)
                     .fetch_optional(self.read())
                     .await

@@ -479,6 +479,30 @@ pub(crate) mod imp {
 
     /// The same statements as the pool's single reads, on the calling thread.
     impl crate::common::InlineReads for SqliteStore {
+        fn inline_citizen(&self, id: CitizenId) -> Option<Result<Option<Citizen>>> {
+            Some(self.inline.read(|c| {
+                Ok(query(
+                    c,
+                    &FileSql::Citizen.sql(),
+                    &[Value::uuid(id.0)],
+                    inline_rows::row_citizen,
+                )?
+                .pop())
+            }))
+        }
+
+        fn inline_plan(&self, id: PlanId) -> Option<Result<Option<Plan>>> {
+            Some(self.inline.read(|c| {
+                Ok(query(
+                    c,
+                    &plan_by_id_sql(),
+                    &[Value::uuid(id.0)],
+                    inline_rows::row_plan,
+                )?
+                .pop())
+            }))
+        }
+
         fn inline_citizen_file(&self, id: CitizenId) -> Option<Result<CitizenFile>> {
             Some(self.inline.read(|c| {
                 let id = [Value::uuid(id.0)];
