@@ -21,21 +21,13 @@ use uuid::Uuid;
 
 use crate::common::AUDIT_COLUMNS;
 use crate::sqlite::imp;
+use crate::sqlite_inline::db_err;
 use crate::{AccessFacts, AuditLog, Result, StoreError};
 
 pub(crate) struct SqliteAuditLog {
     conn: Connection,
     facts_sql: String,
     insert_sql: String,
-}
-
-fn db_err(e: rusqlite::Error) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            StoreError::Unavailable(e.to_string())
-        }
-        _ => StoreError::Database(e.to_string()),
-    }
 }
 
 /// Text as sqlx-sqlite encodes a time (RFC 3339), so rows compare and decode alike.
