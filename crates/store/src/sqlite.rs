@@ -555,38 +555,26 @@ pub(crate) mod imp {
 
         fn inline_session(&self, token_hash: &str) -> Option<Result<Option<(Session, Staff)>>> {
             Some(self.inline.read(|c| {
-                let mut first = None;
-                let mut units = Vec::new();
+                // One row per unit of the staff member; the rest repeats.
+                let mut found: Option<(Session, Staff)> = None;
                 query(
                     c,
                     SESSION_SQL,
                     &[Value::Text(token_hash.to_string())],
                     |r| {
-                        if let Some(u) = r.try_get::<Option<Uuid>, _>("unit_id").map_err(map_err)? {
-                            units.push(UnitId(u));
-                        }
-                        if first.is_none() {
-                            first = Some(inline_rows::row_session(r)?);
-                            // The staff member's columns are the same in every row.
-                            return inline_rows::row_staff(r, Vec::new()).map(Some);
-                        }
-                        Ok(None)
+                        let unit = r.try_get::<Option<Uuid>, _>("unit_id").map_err(map_err)?;
+                        let (_, staff) = match &mut found {
+                            Some(found) => found,
+                            None => found.insert((
+                                inline_rows::row_session(r)?,
+                                inline_rows::row_staff(r, Vec::new())?,
+                            )),
+                        };
+                        staff.unit_ids.extend(unit.map(UnitId));
+                        Ok(())
                     },
-                )?
-                .into_iter()
-                .flatten()
-                .next()
-                .zip(first)
-                .map(|(staff, session)| {
-                    Ok((
-                        session,
-                        Staff {
-                            unit_ids: units,
-                            ..staff
-                        },
-                    ))
-                })
-                .transpose()
+                )?;
+                Ok(found)
             }))
         }
     }

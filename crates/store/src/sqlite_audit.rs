@@ -14,26 +14,19 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, named_params};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tvaers_domain::audit::NewAuditEvent;
 use tvaers_domain::ids::{CitizenId, OrganisationId, StaffId};
 use uuid::Uuid;
 
 use crate::common::AUDIT_COLUMNS;
 use crate::sqlite::imp;
-use crate::sqlite_inline::db_err;
+use crate::sqlite_inline::{date_text, db_err, time_text};
 use crate::{AccessFacts, AuditLog, Result, StoreError};
 
 pub(crate) struct SqliteAuditLog {
     conn: Connection,
     facts_sql: String,
     insert_sql: String,
-}
-
-/// Text as sqlx-sqlite encodes a time (RFC 3339), so rows compare and decode alike.
-fn time_text(t: OffsetDateTime) -> Result<String> {
-    t.format(&Rfc3339)
-        .map_err(|e| StoreError::Database(format!("time {t}: {e}")))
 }
 
 fn blob(id: Option<Uuid>) -> Option<[u8; 16]> {
@@ -96,7 +89,7 @@ impl AuditLog for SqliteAuditLog {
                     "$2": staff_id.0.as_bytes(),
                     "$3": time_text(now)?,
                     "$4": organisation_id.0.as_bytes(),
-                    "$5": format!("{:04}-{:02}-{:02}", today.year(), u8::from(today.month()), today.day()),
+                    "$5": date_text(today),
                 },
                 |r| r.get(0),
             )

@@ -107,23 +107,26 @@ impl Value {
         Value::Blob(*u.as_bytes())
     }
 
-    /// RFC 3339 in UTC, as sqlx-sqlite writes an `OffsetDateTime`.
     pub(crate) fn time(t: OffsetDateTime) -> Result<Self> {
-        t.to_offset(time::UtcOffset::UTC)
-            .format(&Rfc3339)
-            .map(Value::Text)
-            .map_err(|e| StoreError::Database(format!("time {t}: {e}")))
+        time_text(t).map(Value::Text)
     }
 
-    /// `YYYY-MM-DD`, as sqlx-sqlite writes a `Date`.
     pub(crate) fn date(d: Date) -> Self {
-        Value::Text(format!(
-            "{:04}-{:02}-{:02}",
-            d.year(),
-            u8::from(d.month()),
-            d.day()
-        ))
+        Value::Text(date_text(d))
     }
+}
+
+/// RFC 3339 in UTC, as sqlx-sqlite writes an `OffsetDateTime`, so rows
+/// written or compared here and through sqlx agree.
+pub(crate) fn time_text(t: OffsetDateTime) -> Result<String> {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(|e| StoreError::Database(format!("time {t}: {e}")))
+}
+
+/// `YYYY-MM-DD`, as sqlx-sqlite writes a `Date`.
+pub(crate) fn date_text(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 impl rusqlite::ToSql for Value {
