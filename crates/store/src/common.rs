@@ -101,6 +101,16 @@ pub(crate) trait InlineReads {
         None
     }
 
+    fn inline_search_journal(
+        &self,
+        _q: &tvaers_domain::search::SearchQuery,
+        _scope: &crate::ReadScope,
+        _page: crate::Page,
+        _order: crate::SearchOrder,
+    ) -> Option<Result<crate::JournalSearchResult>> {
+        None
+    }
+
     #[allow(clippy::type_complexity)]
     fn inline_session(
         &self,
@@ -324,6 +334,11 @@ macro_rules! row_decoders {
             Ok((r.try_get("seq").map_err(map_err)?, entry))
         }
 
+        $vis fn citizen_name(r: &$row) -> Result<String> {
+            let given: String = r.try_get("given_name").map_err(map_err)?;
+            let family: String = r.try_get("family_name").map_err(map_err)?;
+            Ok(format!("{given} {family}"))
+        }
     };
 }
 pub(crate) use row_decoders;
@@ -842,12 +857,6 @@ macro_rules! impl_store {
             })
         }
 
-        fn citizen_name(r: &$row) -> Result<String> {
-            let given: String = r.try_get("given_name").map_err(map_err)?;
-            let family: String = r.try_get("family_name").map_err(map_err)?;
-            Ok(format!("{given} {family}"))
-        }
-
         const PLAN_COLUMNS: &str = "id, citizen_id, status, version, content, created_at, updated_at";
         const PLAN_VERSION_COLUMNS: &str = "plan_id, version, author_id, author_name, at, reason, status, content";
         const MEETING_COLUMNS: &str = "id, citizen_id, plan_id, kind, starts_at, location, attendees, agenda, minutes, status, previous_meeting_id";
@@ -1305,6 +1314,82 @@ macro_rules! impl_store {
         /// test on the index row's citizen where the index has one.
         fn search_scope_sql(scope: &crate::ReadScope, a: &mut Args) -> String {
             scope_sql_on(scope, <$store>::FTS_CITIZEN, a)
+        }
+
+        /// The candidates of a journal search: the newest `limit` hits in
+        /// scope, newest first, with what ranking needs (`hit`, `score`,
+        /// `occurred_at`); `bounds` narrows them to a window of sequence numbers.
+        #[allow(clippy::too_many_arguments)]
+        fn search_candidates_sql(
+            q: &tvaers_domain::search::SearchQuery,
+            ranked: bool,
+            qp: &str,
+            matches: &str,
+            bounds: &str,
+            scope_sql: &str,
+            limit: i64,
+            window: i64,
+        ) -> String {
+            let key = <$store>::FTS_KEY;
+            format!(
+                "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
+                 FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
+                 ORDER BY {} DESC LIMIT {limit}",
+                // Newest first needs no score.
+                if ranked { <$store>::fts_rank_sql(qp, q) } else { "0".to_string() },
+                <$store>::FTS_TABLE,
+                <$store>::fts_order(window),
+            )
+        }
+
+        /// SQLite's search in one query: the candidates (the newest `cap` + 1
+        /// hits in scope), counted, ranked and paged in the query, so only the
+        /// page's rows come back: every row `n`, the hits found, and `hit`, the
+        /// page's in order (NULL when it is empty). Every row sqlx reads from
+        /// SQLite crosses from the connection's thread to the task, and one that
+        /// arrives after the task went to sleep wakes it: 201 candidates were
+        /// ~370 context switches per search. The order is the one below: best
+        /// match, newest event, newest entry (timestamps are stored in UTC as
+        /// text, which sorts in time order).
+        fn ranked_search_sql(
+            q: &tvaers_domain::search::SearchQuery,
+            scope: &crate::ReadScope,
+            page: Page,
+            cap: i64,
+            ranked: bool,
+        ) -> (String, Args) {
+            let mut a = Args::default();
+            let qp = a.push(Arg::Text(<$store>::fts_query(q)));
+            let matches = <$store>::fts_match_sql(&qp);
+            let scope_sql = search_scope_sql(scope, &mut a);
+            let rank = |t: &str| {
+                if ranked { format!("{t}score, {t}occurred_at DESC, {t}hit DESC") } else { format!("{t}hit DESC") }
+            };
+            let sql = format!(
+                "WITH c AS ({}), \
+                 n AS (SELECT COUNT(*) AS n FROM c), \
+                 k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
+                 p AS (SELECT hit, score, occurred_at FROM k ORDER BY {} LIMIT {} OFFSET {}) \
+                 SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY {}",
+                search_candidates_sql(q, ranked, &qp, &matches, "", &scope_sql, cap + 1, 0),
+                rank(""),
+                page.limit.max(0),
+                page.offset.max(0),
+                rank("p."),
+            );
+            (sql, a)
+        }
+
+        /// The entries of the hits a search shows, with their citizens' names.
+        fn search_hits_sql(shown: &[i64]) -> (String, Args) {
+            let mut a = Args::default();
+            let seqs: Vec<String> = shown.iter().map(|s| a.push(Arg::Int(*s))).collect();
+            let sql = format!(
+                "{JOURNAL_SELECT}, c.given_name, c.family_name \
+                 FROM {JOURNAL_FROM} JOIN citizens c ON c.id = e.citizen_id WHERE e.seq IN ({})",
+                seqs.join(", ")
+            );
+            (sql, a)
         }
 
         /// `related_citizen`: the same citizen as `e.citizen_id`, from where
@@ -3425,6 +3510,9 @@ macro_rules! impl_store {
                 if scope.is_empty() {
                     return Ok(crate::JournalSearchResult::default());
                 }
+                if let Some(found) = crate::common::InlineReads::inline_search_journal(self, q, scope, page, order) {
+                    return found;
+                }
                 // The scope is part of the WHERE clause, so entries outside it
                 // are neither counted, ranked nor returned. One query reads the
                 // candidates — the newest CAP + 1 hits in scope, newest first,
@@ -3435,61 +3523,19 @@ macro_rules! impl_store {
                 // The page is then ranked (SQLite: in the query) and only its
                 // entries are read.
                 let key = <$store>::FTS_KEY;
-                // The candidates: hits in scope, newest first, with what ranking needs.
-                let candidates_sql = |qp: &str, matches: &str, bounds: &str, scope_sql: &str, limit: i64, window: i64| {
-                    format!(
-                        "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
-                         FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
-                         ORDER BY {} DESC LIMIT {limit}",
-                        // Newest first needs no score.
-                        if ranked { <$store>::fts_rank_sql(qp, q) } else { "0".to_string() },
-                        <$store>::FTS_TABLE,
-                        <$store>::fts_order(window),
-                    )
-                };
                 let (total, capped, shown): (i64, bool, Vec<i64>) = match <$store>::SEARCH_WINDOW {
                     None => {
-                        // SQLite: the same candidates, counted, ranked and paged in
-                        // the query, so only the page's rows come back. Every row
-                        // sqlx reads from SQLite crosses from the connection's thread
-                        // to the task, and one that arrives after the task went to
-                        // sleep wakes it: 201 candidates were ~370 context switches
-                        // per search, most of the search's CPU. The order is the one
-                        // below: best match, newest event, newest entry (timestamps
-                        // are stored in UTC as text, which sorts in time order).
-                        let mut a = Args::default();
-                        let qp = a.push(Arg::Text(<$store>::fts_query(q)));
-                        let matches = <$store>::fts_match_sql(&qp);
-                        let scope_sql = search_scope_sql(scope, &mut a);
-                        let rank = |t: &str| {
-                            if ranked { format!("{t}score, {t}occurred_at DESC, {t}hit DESC") } else { format!("{t}hit DESC") }
-                        };
-                        let sql = format!(
-                            "WITH c AS ({}), \
-                             n AS (SELECT COUNT(*) AS n FROM c), \
-                             k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
-                             p AS (SELECT hit, score, occurred_at FROM k ORDER BY {} LIMIT {} OFFSET {}) \
-                             SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY {}",
-                            candidates_sql(&qp, &matches, "", &scope_sql, cap + 1, 0),
-                            rank(""),
-                            page.limit.max(0),
-                            page.offset.max(0),
-                            rank("p."),
-                        );
+                        let (sql, a) = ranked_search_sql(q, scope, page, cap, ranked);
                         let rows = a
                             .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
                             .fetch_all(self.read())
                             .await
                             .map_err(map_err)?;
-                        let found: i64 = match rows.first() {
-                            Some(r) => r.try_get("n").map_err(map_err)?,
-                            None => 0,
-                        };
+                        let mut found = 0;
                         let mut shown = Vec::with_capacity(rows.len());
                         for r in &rows {
-                            if let Some(hit) = r.try_get::<Option<i64>, _>("hit").map_err(map_err)? {
-                                shown.push(hit);
-                            }
+                            found = r.try_get("n").map_err(map_err)?;
+                            shown.extend(r.try_get::<Option<i64>, _>("hit").map_err(map_err)?);
                         }
                         (found.min(cap), found > cap, shown)
                     }
@@ -3562,7 +3608,7 @@ macro_rules! impl_store {
                             } else {
                                 (String::new(), i64::MIN)
                             };
-                            let sql = candidates_sql(&qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64, window);
+                            let sql = search_candidates_sql(q, ranked, &qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64, window);
                             // Not kept as prepared statements: a generic plan (PostgreSQL
                             // switches to one after five runs) cannot see how common the
                             // words are, and picked plans that ran for minutes at 10 M entries.
@@ -3611,13 +3657,7 @@ macro_rules! impl_store {
                 if shown.is_empty() {
                     return Ok(crate::JournalSearchResult { total, capped, hits: Vec::new() });
                 }
-                let mut a = Args::default();
-                let seqs: Vec<String> = shown.iter().map(|s| a.push(Arg::Int(*s))).collect();
-                let sql = format!(
-                    "{JOURNAL_SELECT}, c.given_name, c.family_name \
-                     FROM {JOURNAL_FROM} JOIN citizens c ON c.id = e.citizen_id WHERE e.seq IN ({})",
-                    seqs.join(", ")
-                );
+                let (sql, a) = search_hits_sql(&shown);
                 let mut hits: std::collections::HashMap<i64, crate::JournalHit> = a
                     .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
                     .fetch_all(self.read())

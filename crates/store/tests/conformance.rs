@@ -1389,21 +1389,37 @@ fn everything_of(citizens: &[CitizenId]) -> ReadScope {
     }
 }
 
+/// The hits' texts (sorted) and their count, searched best match first;
+/// newest first must find the same (the walk across journals tests the
+/// scope per citizen and class, the ranked search per row).
 async fn texts(s: &dyn Store, q: &str, scope: &ReadScope) -> (i64, Vec<String>) {
-    let r = s
-        .search_journal(
-            &SearchQuery::parse(q).unwrap(),
-            scope,
-            Page::new(50, 0),
-            SearchOrder::Relevance {
-                cap: tvaers_store::SEARCH_COUNT_CAP,
-            },
-        )
-        .await
-        .unwrap();
-    let mut t: Vec<String> = r.hits.iter().map(|h| h.entry.text.clone()).collect();
-    t.sort();
-    (r.total, t)
+    let mut found = Vec::new();
+    for order in [
+        SearchOrder::Relevance {
+            cap: tvaers_store::SEARCH_COUNT_CAP,
+        },
+        SearchOrder::Newest,
+    ] {
+        let r = s
+            .search_journal(
+                &SearchQuery::parse(q).unwrap(),
+                scope,
+                Page::new(50, 0),
+                order,
+            )
+            .await
+            .unwrap();
+        let mut t: Vec<String> = r.hits.iter().map(|h| h.entry.text.clone()).collect();
+        t.sort();
+        found.push((r.total, t));
+    }
+    let newest = found.pop().unwrap();
+    let ranked = found.pop().unwrap();
+    assert_eq!(
+        ranked, newest,
+        "{q}: best match first and newest first differ"
+    );
+    ranked
 }
 
 async fn journal_entries_are_immutable_and_corrections_supersede(s: Arc<dyn Store>) {
