@@ -101,13 +101,15 @@ pub(crate) trait InlineReads {
         None
     }
 
+    /// A journal search on a blocking thread of its own, not the runtime
+    /// worker: a walk across journals can meet a million hits.
     fn inline_search_journal(
         &self,
         _q: &tvaers_domain::search::SearchQuery,
         _scope: &crate::ReadScope,
         _page: crate::Page,
         _order: crate::SearchOrder,
-    ) -> Option<Result<crate::JournalSearchResult>> {
+    ) -> Option<tokio::task::JoinHandle<Result<crate::JournalSearchResult>>> {
         None
     }
 
@@ -3510,8 +3512,8 @@ macro_rules! impl_store {
                 if scope.is_empty() {
                     return Ok(crate::JournalSearchResult::default());
                 }
-                if let Some(found) = crate::common::InlineReads::inline_search_journal(self, q, scope, page, order) {
-                    return found;
+                if let Some(search) = crate::common::InlineReads::inline_search_journal(self, q, scope, page, order) {
+                    return search.await.map_err(|e| StoreError::Database(format!("journal search: {e}")))?;
                 }
                 // The scope is part of the WHERE clause, so entries outside it
                 // are neither counted, ranked nor returned. One query reads the

@@ -90,7 +90,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
     /// The reads made on the calling thread (session, citizen file, journal file).
-    inline: crate::sqlite_inline::Readers,
+    inline: std::sync::Arc<crate::sqlite_inline::Readers>,
     /// The queue of the journal's group writer, started at the first append.
     appends: std::sync::OnceLock<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>,
 }
@@ -151,7 +151,7 @@ impl SqliteStore {
         // in WAL mode; the writer connection above has done that by now.
         let readers = readers.map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(SqliteStore {
-            inline: crate::sqlite_inline::Readers::new(&path),
+            inline: std::sync::Arc::new(crate::sqlite_inline::Readers::new(&path)),
             path,
             writer,
             readers,
@@ -463,6 +463,71 @@ pub(crate) mod imp {
 
     use crate::sqlite_inline::{Value, for_each, for_each_once, query};
 
+    /// A journal search in one read transaction: the hits (newest first
+    /// across journals, best match first in one), then the shown hits' entries.
+    fn search_on(
+        c: &rusqlite::Connection,
+        q: &tvaers_domain::search::SearchQuery,
+        scope: &crate::ReadScope,
+        page: Page,
+        order: crate::SearchOrder,
+    ) -> Result<crate::JournalSearchResult> {
+        let (total, capped, shown) = match order {
+            // Newest first counts to the end of the page.
+            crate::SearchOrder::Newest => {
+                let cap = page.offset.max(0).saturating_add(page.limit.max(1));
+                let want = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+                let hits = newest_in_scope(c, q, scope, want)?;
+                let found = hits.len() as i64;
+                let shown = hits
+                    .into_iter()
+                    .take(usize::try_from(cap).unwrap_or(0))
+                    .skip(usize::try_from(page.offset).unwrap_or(0))
+                    .take(usize::try_from(page.limit).unwrap_or(0))
+                    .collect();
+                (found.min(cap), found > cap, shown)
+            }
+            crate::SearchOrder::Relevance { cap } => {
+                let cap = cap.max(1);
+                let (sql, a) = ranked_search_sql(q, scope, page, cap, true);
+                let (mut found, mut shown) = (0, Vec::new());
+                for_each_once(c, &sql, &values(a)?, |r| {
+                    found = r.try_get("n").map_err(map_err)?;
+                    shown.extend(r.try_get::<Option<i64>, _>("hit").map_err(map_err)?);
+                    Ok(true)
+                })?;
+                (found.min(cap), found > cap, shown)
+            }
+        };
+        if shown.is_empty() {
+            return Ok(crate::JournalSearchResult {
+                total,
+                capped,
+                hits: Vec::new(),
+            });
+        }
+        let (sql, a) = search_hits_sql(&shown);
+        let mut hits: std::collections::HashMap<i64, crate::JournalHit> =
+            query(c, &sql, &values(a)?, |r| {
+                let (seq, entry) = inline_rows::row_journal(r)?;
+                Ok((
+                    seq,
+                    crate::JournalHit {
+                        entry,
+                        citizen_name: inline_rows::citizen_name(r)?,
+                    },
+                ))
+            })?
+            .into_iter()
+            .collect();
+        let hits = shown.iter().filter_map(|s| hits.remove(s)).collect();
+        Ok(crate::JournalSearchResult {
+            total,
+            capped,
+            hits,
+        })
+    }
+
     /// The newest hits of a search across journals that are in the reader's
     /// scope, at most `want`. The walk reads each hit's citizen and class
     /// and asks the scope about each (citizen, class) once: the predicate is
@@ -628,62 +693,10 @@ pub(crate) mod imp {
             scope: &crate::ReadScope,
             page: Page,
             order: crate::SearchOrder,
-        ) -> Option<Result<crate::JournalSearchResult>> {
-            Some(self.inline.read(|c| {
-                let (total, capped, shown) = match order {
-                    // Newest first counts to the end of the page.
-                    crate::SearchOrder::Newest => {
-                        let cap = page.offset.max(0).saturating_add(page.limit.max(1));
-                        let want = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
-                        let hits = newest_in_scope(c, q, scope, want)?;
-                        let found = hits.len() as i64;
-                        let shown = hits
-                            .into_iter()
-                            .take(usize::try_from(cap).unwrap_or(0))
-                            .skip(usize::try_from(page.offset).unwrap_or(0))
-                            .take(usize::try_from(page.limit).unwrap_or(0))
-                            .collect();
-                        (found.min(cap), found > cap, shown)
-                    }
-                    crate::SearchOrder::Relevance { cap } => {
-                        let cap = cap.max(1);
-                        let (sql, a) = ranked_search_sql(q, scope, page, cap, true);
-                        let (mut found, mut shown) = (0, Vec::new());
-                        for_each_once(c, &sql, &values(a)?, |r| {
-                            found = r.try_get("n").map_err(map_err)?;
-                            shown.extend(r.try_get::<Option<i64>, _>("hit").map_err(map_err)?);
-                            Ok(true)
-                        })?;
-                        (found.min(cap), found > cap, shown)
-                    }
-                };
-                if shown.is_empty() {
-                    return Ok(crate::JournalSearchResult {
-                        total,
-                        capped,
-                        hits: Vec::new(),
-                    });
-                }
-                let (sql, a) = search_hits_sql(&shown);
-                let mut hits: std::collections::HashMap<i64, crate::JournalHit> =
-                    query(c, &sql, &values(a)?, |r| {
-                        let (seq, entry) = inline_rows::row_journal(r)?;
-                        Ok((
-                            seq,
-                            crate::JournalHit {
-                                entry,
-                                citizen_name: inline_rows::citizen_name(r)?,
-                            },
-                        ))
-                    })?
-                    .into_iter()
-                    .collect();
-                let hits = shown.iter().filter_map(|s| hits.remove(s)).collect();
-                Ok(crate::JournalSearchResult {
-                    total,
-                    capped,
-                    hits,
-                })
+        ) -> Option<tokio::task::JoinHandle<Result<crate::JournalSearchResult>>> {
+            let (readers, q, scope) = (self.inline.clone(), q.clone(), scope.clone());
+            Some(tokio::task::spawn_blocking(move || {
+                readers.read(|c| search_on(c, &q, &scope, page, order))
             }))
         }
 
