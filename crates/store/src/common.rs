@@ -1344,44 +1344,6 @@ macro_rules! impl_store {
             )
         }
 
-        /// SQLite's search in one query: the candidates (the newest `cap` + 1
-        /// hits in scope), counted, ranked and paged in the query, so only the
-        /// page's rows come back: every row `n`, the hits found, and `hit`, the
-        /// page's in order (NULL when it is empty). Every row sqlx reads from
-        /// SQLite crosses from the connection's thread to the task, and one that
-        /// arrives after the task went to sleep wakes it: 201 candidates were
-        /// ~370 context switches per search. The order is the one below: best
-        /// match, newest event, newest entry (timestamps are stored in UTC as
-        /// text, which sorts in time order).
-        fn ranked_search_sql(
-            q: &tvaers_domain::search::SearchQuery,
-            scope: &crate::ReadScope,
-            page: Page,
-            cap: i64,
-            ranked: bool,
-        ) -> (String, Args) {
-            let mut a = Args::default();
-            let qp = a.push(Arg::Text(<$store>::fts_query(q)));
-            let matches = <$store>::fts_match_sql(&qp);
-            let scope_sql = search_scope_sql(scope, &mut a);
-            let rank = |t: &str| {
-                if ranked { format!("{t}score, {t}occurred_at DESC, {t}hit DESC") } else { format!("{t}hit DESC") }
-            };
-            let sql = format!(
-                "WITH c AS ({}), \
-                 n AS (SELECT COUNT(*) AS n FROM c), \
-                 k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
-                 p AS (SELECT hit, score, occurred_at FROM k ORDER BY {} LIMIT {} OFFSET {}) \
-                 SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY {}",
-                search_candidates_sql(q, ranked, &qp, &matches, "", &scope_sql, cap + 1, 0),
-                rank(""),
-                page.limit.max(0),
-                page.offset.max(0),
-                rank("p."),
-            );
-            (sql, a)
-        }
-
         /// The entries of the hits a search shows, with their citizens' names.
         fn search_hits_sql(shown: &[i64]) -> (String, Args) {
             let mut a = Args::default();
@@ -3526,20 +3488,12 @@ macro_rules! impl_store {
                 // entries are read.
                 let key = <$store>::FTS_KEY;
                 let (total, capped, shown): (i64, bool, Vec<i64>) = match <$store>::SEARCH_WINDOW {
+                    // A store without windows (SQLite) searches in
+                    // `inline_search_journal` and has returned above.
                     None => {
-                        let (sql, a) = ranked_search_sql(q, scope, page, cap, ranked);
-                        let rows = a
-                            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
-                            .fetch_all(self.read())
-                            .await
-                            .map_err(map_err)?;
-                        let mut found = 0;
-                        let mut shown = Vec::with_capacity(rows.len());
-                        for r in &rows {
-                            found = r.try_get("n").map_err(map_err)?;
-                            shown.extend(r.try_get::<Option<i64>, _>("hit").map_err(map_err)?);
-                        }
-                        (found.min(cap), found > cap, shown)
+                        return Err(StoreError::Database(
+                            "journal search: no search windows and no inline search".into(),
+                        ))
                     }
                     Some(first_window) => {
                         // PostgreSQL's GIN index yields a word's hits unordered: read

@@ -489,7 +489,7 @@ pub(crate) mod imp {
             }
             crate::SearchOrder::Relevance { cap } => {
                 let cap = cap.max(1);
-                let (sql, a) = ranked_search_sql(q, scope, page, cap, true);
+                let (sql, a) = ranked_search_sql(q, scope, page, cap);
                 let (mut found, mut shown) = (0, Vec::new());
                 for_each_once(c, &sql, &values(a)?, |r| {
                     found = r.try_get("n").map_err(map_err)?;
@@ -526,6 +526,38 @@ pub(crate) mod imp {
             capped,
             hits,
         })
+    }
+
+    /// A search in one journal, best match first, in one query: the
+    /// candidates (the newest `cap` + 1 hits in scope), counted, ranked and
+    /// paged in the query, so only the page's rows come back: every row `n`,
+    /// the hits found, and `hit`, the page's in order (NULL when it is empty).
+    /// The order: best match, newest event, newest entry (timestamps are
+    /// stored in UTC as text, which sorts in time order).
+    fn ranked_search_sql(
+        q: &tvaers_domain::search::SearchQuery,
+        scope: &crate::ReadScope,
+        page: Page,
+        cap: i64,
+    ) -> (String, Args) {
+        let mut a = Args::default();
+        let qp = a.push(Arg::Text(SqliteStore::fts_query(q)));
+        let matches = SqliteStore::fts_match_sql(&qp);
+        let scope_sql = search_scope_sql(scope, &mut a);
+        let rank = |t: &str| format!("{t}score, {t}occurred_at DESC, {t}hit DESC");
+        let sql = format!(
+            "WITH c AS ({}), \
+             n AS (SELECT COUNT(*) AS n FROM c), \
+             k AS (SELECT hit, score, occurred_at FROM c ORDER BY hit DESC LIMIT {cap}), \
+             p AS (SELECT hit, score, occurred_at FROM k ORDER BY {} LIMIT {} OFFSET {}) \
+             SELECT n.n AS n, p.hit AS hit FROM n LEFT JOIN p ON 1 = 1 ORDER BY {}",
+            search_candidates_sql(q, true, &qp, &matches, "", &scope_sql, cap + 1, 0),
+            rank(""),
+            page.limit.max(0),
+            page.offset.max(0),
+            rank("p."),
+        );
+        (sql, a)
     }
 
     /// The newest hits of a search across journals that are in the reader's
