@@ -1320,7 +1320,11 @@ macro_rules! impl_store {
 
         /// The candidates of a journal search: the newest `limit` hits in
         /// scope, newest first, with what ranking needs (`hit`, `score`,
-        /// `occurred_at`); `bounds` narrows them to a window of sequence numbers.
+        /// `occurred_at`); `bounds` narrows them to a window of sequence
+        /// numbers. A window's hits are read first and sorted, newest first,
+        /// and the scope is tested on them in that order, so its probes stop
+        /// at the limit (the planner otherwise tested every hit of the window
+        /// before sorting).
         #[allow(clippy::too_many_arguments)]
         fn search_candidates_sql(
             q: &tvaers_domain::search::SearchQuery,
@@ -1332,14 +1336,21 @@ macro_rules! impl_store {
             limit: i64,
             window: i64,
         ) -> String {
-            let key = <$store>::FTS_KEY;
+            let (key, table) = (<$store>::FTS_KEY, <$store>::FTS_TABLE);
+            let (from, matches) = if window > 0 {
+                (
+                    format!("(SELECT i.* FROM {table} i WHERE {matches}{bounds} ORDER BY i.{key} DESC OFFSET 0) i"),
+                    String::new(),
+                )
+            } else {
+                (format!("{table} i"), format!("{matches}{bounds} AND "))
+            };
             format!(
                 "SELECT i.{key} AS hit, CAST({} AS DOUBLE PRECISION) AS score, e.occurred_at AS occurred_at \
-                 FROM {} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{bounds} AND {scope_sql} \
+                 FROM {from} JOIN journal_entries e ON e.seq = i.{key} WHERE {matches}{scope_sql} \
                  ORDER BY {} DESC LIMIT {limit}",
                 // Newest first needs no score.
                 if ranked { <$store>::fts_rank_sql(qp, q) } else { "0".to_string() },
-                <$store>::FTS_TABLE,
                 <$store>::fts_order(window),
             )
         }
@@ -3548,22 +3559,32 @@ macro_rules! impl_store {
                         let mut candidates: Vec<(f64, OffsetDateTime, i64)> = Vec::new();
                         loop {
                             let mut a = Args::default();
-                            let qp = a.push(Arg::Text(<$store>::fts_query(q)));
-                            let matches = <$store>::fts_match_sql(&qp);
+                            let plain = <$store>::fts_query(q);
+                            let (matches, bounds, above) = if window > 0 {
+                                let above = below - window;
+                                let windowed = <$store>::fts_window_query(q, above, below);
+                                // With the window's blocks in the query the GIN index
+                                // narrows to the window by itself, and the bounds only make
+                                // it exact (`+ 0`: no second index to combine with). Without
+                                // them the primary key's range narrows the word's hits.
+                                let k = if windowed == plain { format!("i.{key}") } else { format!("(i.{key} + 0)") };
+                                let qw = a.push(Arg::Text(windowed));
+                                let bounds = format!(
+                                    " AND {k} < {} AND {k} >= {}",
+                                    a.push(Arg::Int(below)),
+                                    a.push(Arg::Int(above))
+                                );
+                                (<$store>::fts_window_match_sql(&qw), bounds, above)
+                            } else {
+                                (<$store>::fts_match_sql(&a.push(Arg::Text(plain.clone()))), String::new(), i64::MIN)
+                            };
+                            // The query for ranking (PostgreSQL's parameters must all be used).
+                            let qp = if ranked { a.push(Arg::Text(plain)) } else { String::new() };
                             let mut scope_sql = search_scope_sql(scope, &mut a);
                             if let Some(ids) = &named {
                                 let p = a.push(Arg::Text(<$store>::ids_param(ids)));
                                 scope_sql = format!("({scope_sql} AND {})", <$store>::ids_in_sql("e.citizen_id", &p));
                             }
-                            let (bounds, above) = if window > 0 {
-                                let above = below - window;
-                                (
-                                    format!(" AND i.{key} < {} AND i.{key} >= {}", a.push(Arg::Int(below)), a.push(Arg::Int(above))),
-                                    above,
-                                )
-                            } else {
-                                (String::new(), i64::MIN)
-                            };
                             let sql = search_candidates_sql(q, ranked, &qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64, window);
                             // Not kept as prepared statements: a generic plan (PostgreSQL
                             // switches to one after five runs) cannot see how common the

@@ -93,19 +93,53 @@ impl PgStore {
         format!("(SELECT a.* FROM audit_events a WHERE 1 = 1{conds})")
     }
     pub(crate) const FTS_KEY: &'static str = "seq";
-    /// What a search orders a window's candidates by (0: no window). In a
-    /// narrow window, `seq`: the planner may walk the primary key backwards
-    /// testing each entry's terms, at most the window's rows, which beats
-    /// reading a common word's whole GIN posting list (half a million hits for
-    /// "medicin": ~30 ms). In a wide one, `seq + 0`, which no index delivers:
-    /// there the backward walk met 3 million rows (3.8 s) for a word with 486
-    /// hits the reader could not see, where the GIN bitmap reads just the hits.
+    /// What a search orders its candidates by. A window's hits come sorted
+    /// from their subquery (see `search_candidates_sql`); without a window,
+    /// `seq + 0`, which no index delivers: the backward walk by the primary
+    /// key once met 3 million rows (3.8 s) for a word with 486 hits the
+    /// reader could not see.
     pub(crate) fn fts_order(window: i64) -> &'static str {
-        if (1..=20_000).contains(&window) {
-            "i.seq"
-        } else {
-            "(i.seq + 0)"
+        if window > 0 { "i.seq" } else { "(i.seq + 0)" }
+    }
+    /// The terms as the GIN index holds them: with the row's block of
+    /// [`Self::WINDOW_BLOCK`] sequence numbers as one more token (migration
+    /// 0014, whose expression this must equal but for the alias `i.`).
+    pub(crate) const WINDOWED_TERMS: &'static str =
+        "(i.terms || CAST('~w' || CAST(i.seq / 4096 AS TEXT) AS tsvector))";
+    /// The GIN index on [`Self::WINDOWED_TERMS`], as migration 0014 creates it.
+    const WINDOWED_INDEX_SQL: &'static str = "CREATE INDEX IF NOT EXISTS journal_index_windowed ON journal_index \
+        USING GIN ((terms || CAST('~w' || CAST(seq / 4096 AS TEXT) AS tsvector))) WITH (fastupdate = off)";
+    /// The block width in [`Self::WINDOWED_TERMS`].
+    pub(crate) const WINDOW_BLOCK: i64 = 4096;
+    /// A window over more blocks than this (a million entries) is asked
+    /// without them: each block is an entry GIN looks up, and a window that
+    /// wide comes only after narrower ones found too few hits.
+    const MAX_WINDOW_BLOCKS: i64 = 256;
+
+    /// A window's match: the query and one of the window's blocks, so GIN's
+    /// fast scan reads only the blocks' part of a common word's posting list
+    /// (the sequence numbers are also tested exactly, see `search_journal`).
+    /// The query alone when the window spans too many blocks.
+    pub(crate) fn fts_window_query(
+        q: &tvaers_domain::search::SearchQuery,
+        above: i64,
+        below: i64,
+    ) -> String {
+        let query = Self::fts_query(q);
+        let (first, last) = (
+            above.max(0) / Self::WINDOW_BLOCK,
+            (below - 1).max(0) / Self::WINDOW_BLOCK,
+        );
+        if below <= above || last - first >= Self::MAX_WINDOW_BLOCKS {
+            return query;
         }
+        let blocks: Vec<String> = (first..=last).map(|b| format!("'~w{b}'")).collect();
+        format!("({query}) & ({})", blocks.join(" | "))
+    }
+
+    /// The match of a window, on the indexed expression.
+    pub(crate) fn fts_window_match_sql(param: &str) -> String {
+        format!("{} @@ CAST({param} AS tsquery)", Self::WINDOWED_TERMS)
     }
     /// The first window of sequence numbers a search reads (see `search_journal`).
     pub(crate) const SEARCH_WINDOW: Option<i64> = Some(50_000);
@@ -305,7 +339,7 @@ impl PgStore {
     pub(crate) async fn journal_bulk_mode_impl(&self, on: bool) -> crate::Result<()> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;
         if on {
-            sqlx::query("DROP INDEX IF EXISTS journal_index_terms")
+            sqlx::query("DROP INDEX IF EXISTS journal_index_windowed")
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
@@ -313,8 +347,8 @@ impl PgStore {
         }
         for sql in [
             "SET maintenance_work_mem = '1GB'",
-            // No pending list: see migration 0013.
-            "CREATE INDEX IF NOT EXISTS journal_index_terms ON journal_index USING GIN (terms) WITH (fastupdate = off)",
+            // No pending list (migration 0013), with the windows' blocks (0014).
+            Self::WINDOWED_INDEX_SQL,
             "RESET maintenance_work_mem",
             "ANALYZE journal_entries",
             "ANALYZE journal_index",
@@ -362,6 +396,52 @@ fn copy_line(out: &mut String, fields: &[Option<String>]) {
 /// A lexeme in tsvector/tsquery literal syntax.
 fn quote_lexeme(t: &str) -> String {
     format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PgStore;
+    use tvaers_domain::search::SearchQuery;
+
+    #[test]
+    fn windowed_terms_are_the_indexed_expression() {
+        let migration = include_str!("../migrations/postgres/0014_journal_windowed_gin.sql");
+        let expr = PgStore::WINDOWED_TERMS.replace("i.", "");
+        let index = PgStore::WINDOWED_INDEX_SQL
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let migration = migration.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(index.contains(&format!("({expr})")), "{index}");
+        assert!(
+            migration.contains(&index["CREATE INDEX IF NOT EXISTS ".len()..]),
+            "{migration}"
+        );
+        assert!(expr.contains(&format!("/ {}", PgStore::WINDOW_BLOCK)));
+    }
+
+    #[test]
+    fn a_window_asks_for_every_block_it_touches() {
+        let q = SearchQuery::parse("medicin").unwrap();
+        let plain = PgStore::fts_query(&q);
+        // [above, below): 4095 is block 0, 4096 starts block 1, 8191 ends it.
+        assert_eq!(
+            PgStore::fts_window_query(&q, 4095, 8192),
+            format!("({plain}) & ('~w0' | '~w1')")
+        );
+        assert_eq!(
+            PgStore::fts_window_query(&q, 4096, 4097),
+            format!("({plain}) & ('~w1')")
+        );
+        // Below zero (the last window) starts at block 0.
+        assert_eq!(
+            PgStore::fts_window_query(&q, -500, 10),
+            format!("({plain}) & ('~w0')")
+        );
+        // Too wide, or empty: the query alone.
+        assert_eq!(PgStore::fts_window_query(&q, 1, 4096 * 300), plain);
+        assert_eq!(PgStore::fts_window_query(&q, 10, 10), plain);
+    }
 }
 
 mod imp {

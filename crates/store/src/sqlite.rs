@@ -253,6 +253,19 @@ impl SqliteStore {
         format!("i.terms MATCH {param}")
     }
 
+    /// No windows on SQLite (see [`Self::SEARCH_WINDOW`]): the query as is.
+    pub(crate) fn fts_window_query(
+        q: &tvaers_domain::search::SearchQuery,
+        _above: i64,
+        _below: i64,
+    ) -> String {
+        Self::fts_query(q)
+    }
+
+    pub(crate) fn fts_window_match_sql(param: &str) -> String {
+        Self::fts_match_sql(param)
+    }
+
     /// Lower is better. Not FTS5's bm25: to weigh a word by how rare it is,
     /// bm25 counts the documents holding each query word, which walks the
     /// word's whole posting list on every search — two seconds for a word in

@@ -103,6 +103,7 @@ conformance!(
     journal_timeline_filters_combine,
     journal_search_stems_and_stays_in_scope,
     journal_index_catches_up_and_rebuilds,
+    newest_first_reads_window_after_window,
     messages_count_unread_per_staff_and_team,
     journal_reader_facts_are_the_access_facts_of_related_citizens,
     a_search_under_the_policy_table_reads_what_the_listed_scope_reads,
@@ -1933,6 +1934,81 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
     );
     let past = newest_page(6).await;
     assert_eq!((past.total, past.capped, past.hits.len()), (4, false, 0));
+}
+
+/// Newest first across journals, through many windows of sequence numbers
+/// (PostgreSQL reads them by blocks of 4,096 entries in the GIN index): a
+/// journal of 10,000 entries whose hits lie only in the oldest 4,000, with
+/// every third hit in a class the reader may not see. Each page must be the
+/// next newest hits in scope, wherever the windows and blocks fall.
+async fn newest_first_reads_window_after_window(s: Arc<dyn Store>) {
+    let (_, _, nurse) = seed_org(&*s).await;
+    let a = citizen("070761-4285", "Karen", "Sørensen");
+    let b = citizen("010203-1234", "Jens", "Hansen");
+    for c in [&a, &b] {
+        s.create_citizen(c, None, &audit(AuditAction::Create, Some(c.id)))
+            .await
+            .unwrap();
+    }
+    let t0 = datetime!(2026-03-01 09:00 UTC);
+    let mut rows = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..10_000u32 {
+        let who = if i % 2 == 0 { &a } else { &b };
+        let hit = i < 4_000 && i % 60 == 7;
+        let text = if hit {
+            format!("Notat {i}: svimmel om morgenen")
+        } else {
+            format!("Notat {i}: god dag")
+        };
+        let mut e = entry(who.id, &nurse, t0, &text);
+        if hit && i % 180 == 7 {
+            e.sensitivity = Sensitivity::Health;
+        } else if hit {
+            expected.push(e.id);
+        }
+        let terms = e.index_terms();
+        rows.push((e, terms));
+    }
+    assert_eq!(s.import_journal(&rows).await.unwrap(), 10_000);
+    expected.reverse();
+    assert_eq!(expected.len(), 44);
+    let scope = ReadScope {
+        grants: vec![ScopeGrant {
+            citizens: vec![a.id, b.id],
+            sensitivities: all_classes()
+                .into_iter()
+                .filter(|c| *c != Sensitivity::Health)
+                .collect(),
+        }],
+        by_facts: None,
+    };
+    for limit in [5, 20] {
+        let mut offset = 0;
+        while offset < 50 {
+            let page = s
+                .search_journal(
+                    &SearchQuery::parse("svimmel").unwrap(),
+                    &scope,
+                    Page::new(limit, offset),
+                    SearchOrder::Newest,
+                )
+                .await
+                .unwrap();
+            let got: Vec<_> = page.hits.iter().map(|h| h.entry.id).collect();
+            let from = usize::try_from(offset).unwrap().min(expected.len());
+            let to = usize::try_from(offset + limit).unwrap().min(expected.len());
+            assert_eq!(got, expected[from..to], "limit {limit}, offset {offset}");
+            assert_eq!(
+                page.capped,
+                expected.len() > to,
+                "limit {limit}, offset {offset}"
+            );
+            offset += limit;
+        }
+    }
+    let (total, _) = texts(&*s, "svimmel", &scope).await;
+    assert_eq!(total, 44);
 }
 
 async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
