@@ -1704,8 +1704,9 @@ async fn journal_timeline_filters_combine(s: Arc<dyn Store>) {
     );
 }
 
-async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
-    let (_, _, nurse) = seed_org(&*s).await;
+/// The seeded organisation's nurse and two citizens, Karen and Jens.
+async fn nurse_and_two_citizens(s: &dyn Store) -> (Staff, Citizen, Citizen) {
+    let (_, _, nurse) = seed_org(s).await;
     let a = citizen("070761-4285", "Karen", "Sørensen");
     let b = citizen("010203-1234", "Jens", "Hansen");
     for c in [&a, &b] {
@@ -1713,6 +1714,11 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
             .await
             .unwrap();
     }
+    (nurse, a, b)
+}
+
+async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
+    let (nurse, a, b) = nurse_and_two_citizens(&*s).await;
     let t0 = datetime!(2026-03-01 09:00 UTC);
     let mut hidden = entry(a.id, &nurse, t0, "Hun falder ofte om natten.");
     hidden.sensitivity = Sensitivity::Health;
@@ -1942,14 +1948,7 @@ async fn journal_search_stems_and_stays_in_scope(s: Arc<dyn Store>) {
 /// every third hit in a class the reader may not see. Each page must be the
 /// next newest hits in scope, wherever the windows and blocks fall.
 async fn newest_first_reads_window_after_window(s: Arc<dyn Store>) {
-    let (_, _, nurse) = seed_org(&*s).await;
-    let a = citizen("070761-4285", "Karen", "Sørensen");
-    let b = citizen("010203-1234", "Jens", "Hansen");
-    for c in [&a, &b] {
-        s.create_citizen(c, None, &audit(AuditAction::Create, Some(c.id)))
-            .await
-            .unwrap();
-    }
+    let (nurse, a, b) = nurse_and_two_citizens(&*s).await;
     let t0 = datetime!(2026-03-01 09:00 UTC);
     let mut rows = Vec::new();
     let mut expected = Vec::new();
