@@ -27,6 +27,28 @@ fn pg_admin_url() -> String {
 struct TestDb {
     store: Arc<dyn Store>,
     _dir: Option<tempdir::TempDir>,
+    /// The PostgreSQL database to drop when the test has passed.
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// Runs a conformance test on this store, then drops its PostgreSQL
+    /// database (best effort; a failed test leaves it behind to look at).
+    async fn run<F: std::future::Future<Output = ()>>(
+        self,
+        test: impl FnOnce(Arc<dyn Store>) -> F,
+    ) {
+        test(self.store.clone()).await;
+        if let Some(name) = &self.pg_name
+            && let Ok(admin) = tvaers_store::postgres::PgStore::connect(&pg_admin_url()).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(admin.pool())
+            .await;
+        }
+    }
 }
 
 mod tempdir {
@@ -53,6 +75,7 @@ async fn sqlite() -> TestDb {
     TestDb {
         store,
         _dir: Some(dir),
+        pg_name: None,
     }
 }
 
@@ -74,13 +97,17 @@ async fn postgres() -> TestDb {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    TestDb { store, _dir: None }
+    TestDb {
+        store,
+        _dir: None,
+        pg_name: Some(name),
+    }
 }
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
-        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await.store).await } )* }
-        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres().await.store).await } )* }
+        mod on_sqlite { $( #[tokio::test] async fn $name() { super::sqlite().await.run(super::$name).await } )* }
+        mod on_postgres { $( #[tokio::test] async fn $name() { super::postgres().await.run(super::$name).await } )* }
     };
 }
 
