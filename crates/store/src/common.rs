@@ -3562,12 +3562,14 @@ macro_rules! impl_store {
                             let plain = <$store>::fts_query(q);
                             let (matches, bounds, above) = if window > 0 {
                                 let above = below - window;
-                                let windowed = <$store>::fts_window_query(q, above, below);
                                 // With the window's blocks in the query the GIN index
                                 // narrows to the window by itself, and the bounds only make
                                 // it exact (`+ 0`: no second index to combine with). Without
                                 // them the primary key's range narrows the word's hits.
-                                let k = if windowed == plain { format!("i.{key}") } else { format!("(i.{key} + 0)") };
+                                let (k, windowed) = match <$store>::fts_window_query(q, above, below) {
+                                    Some(w) => (format!("(i.{key} + 0)"), w),
+                                    None => (format!("i.{key}"), plain.clone()),
+                                };
                                 let qw = a.push(Arg::Text(windowed));
                                 let bounds = format!(
                                     " AND {k} < {} AND {k} >= {}",

@@ -119,22 +119,25 @@ impl PgStore {
     /// A window's match: the query and one of the window's blocks, so GIN's
     /// fast scan reads only the blocks' part of a common word's posting list
     /// (the sequence numbers are also tested exactly, see `search_journal`).
-    /// The query alone when the window spans too many blocks.
+    /// `None` when the window spans too many blocks (or none): then the query alone.
     pub(crate) fn fts_window_query(
         q: &tvaers_domain::search::SearchQuery,
         above: i64,
         below: i64,
-    ) -> String {
-        let query = Self::fts_query(q);
+    ) -> Option<String> {
         let (first, last) = (
             above.max(0) / Self::WINDOW_BLOCK,
             (below - 1).max(0) / Self::WINDOW_BLOCK,
         );
         if below <= above || last - first >= Self::MAX_WINDOW_BLOCKS {
-            return query;
+            return None;
         }
         let blocks: Vec<String> = (first..=last).map(|b| format!("'~w{b}'")).collect();
-        format!("({query}) & ({})", blocks.join(" | "))
+        Some(format!(
+            "({}) & ({})",
+            Self::fts_query(q),
+            blocks.join(" | ")
+        ))
     }
 
     /// The match of a window, on the indexed expression.
@@ -427,20 +430,20 @@ mod tests {
         // [above, below): 4095 is block 0, 4096 starts block 1, 8191 ends it.
         assert_eq!(
             PgStore::fts_window_query(&q, 4095, 8192),
-            format!("({plain}) & ('~w0' | '~w1')")
+            Some(format!("({plain}) & ('~w0' | '~w1')"))
         );
         assert_eq!(
             PgStore::fts_window_query(&q, 4096, 4097),
-            format!("({plain}) & ('~w1')")
+            Some(format!("({plain}) & ('~w1')"))
         );
         // Below zero (the last window) starts at block 0.
         assert_eq!(
             PgStore::fts_window_query(&q, -500, 10),
-            format!("({plain}) & ('~w0')")
+            Some(format!("({plain}) & ('~w0')"))
         );
-        // Too wide, or empty: the query alone.
-        assert_eq!(PgStore::fts_window_query(&q, 1, 4096 * 300), plain);
-        assert_eq!(PgStore::fts_window_query(&q, 10, 10), plain);
+        // Too wide, or empty: no blocks, the query alone.
+        assert_eq!(PgStore::fts_window_query(&q, 1, 4096 * 300), None);
+        assert_eq!(PgStore::fts_window_query(&q, 10, 10), None);
     }
 }
 

@@ -253,13 +253,13 @@ impl SqliteStore {
         format!("i.terms MATCH {param}")
     }
 
-    /// No windows on SQLite (see [`Self::SEARCH_WINDOW`]): the query as is.
+    /// No windows on SQLite (see [`Self::SEARCH_WINDOW`]), so no blocks.
     pub(crate) fn fts_window_query(
-        q: &tvaers_domain::search::SearchQuery,
+        _q: &tvaers_domain::search::SearchQuery,
         _above: i64,
         _below: i64,
-    ) -> String {
-        Self::fts_query(q)
+    ) -> Option<String> {
+        None
     }
 
     pub(crate) fn fts_window_match_sql(param: &str) -> String {
