@@ -9,7 +9,13 @@
 //! expiry and nonce by the `openidconnect` crate; only asymmetric signature
 //! algorithms are accepted. The client authenticates with its id and secret
 //! (`client_secret_basic`). The person is the CPR number in a configurable
-//! claim; nothing else from the token is used or kept.
+//! claim; nothing else from the token is used. The token itself is kept with
+//! the portal session until the citizen logs out: the logout posts it from the
+//! browser to the broker's `end_session_endpoint` as `id_token_hint` (OpenID
+//! Connect RP-Initiated Logout 1.0, whose brokers must take POST as well as
+//! GET; posted, the token — which holds the CPR number — stays out of URLs and
+//! the browser's history), so the broker's own session — the single sign-on a
+//! shared computer would otherwise keep open — ends too.
 //!
 //! The crate is `openidconnect` (with `oauth2` beneath it): the maintained,
 //! widely used Rust implementation of the relying-party side, typed so that a
@@ -26,15 +32,15 @@ use std::time::{Duration, Instant};
 
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
-    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata,
-    CoreResponseType, CoreRevocableToken, CoreRevocationErrorResponse,
-    CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreResponseType,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
     AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClaimsVerificationError, Client,
-    ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse, reqwest,
+    ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    StandardErrorResponse, StandardTokenResponse, TokenResponse, reqwest,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
@@ -58,6 +64,10 @@ pub struct OidcConfig {
     pub client_secret: String,
     /// Our public callback, e.g. `https://kommune.dk/borger/oidc/callback`.
     pub redirect_url: String,
+    /// Where the broker sends the browser after its logout, registered with
+    /// it like the callback; `None`: the portal's login page at the callback's
+    /// origin (`https://kommune.dk/borger/login`).
+    pub post_logout_url: Option<String>,
     /// The ID-token claim that holds the CPR number.
     pub cpr_claim: String,
     /// Scopes besides `openid` the broker needs to release the CPR number.
@@ -70,6 +80,7 @@ impl std::fmt::Debug for OidcConfig {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("redirect_url", &self.redirect_url)
+            .field("post_logout_url", &self.post_logout_url)
             .field("cpr_claim", &self.cpr_claim)
             .field("scopes", &self.scopes)
             .finish_non_exhaustive()
@@ -122,6 +133,19 @@ impl OidcError {
     }
 }
 
+/// A person the broker vouched for: their CPR number, and the ID token that
+/// said so, kept for the broker's logout (`id_token_hint`).
+pub struct SignedOn {
+    pub cpr: Cpr,
+    pub id_token: String,
+}
+
+impl std::fmt::Debug for SignedOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignedOn { .. }")
+    }
+}
+
 /// Where to send the browser, and what to keep until it comes back.
 pub struct SignOnRequest {
     pub url: String,
@@ -139,7 +163,34 @@ pub trait ExternalIdentity: Send + Sync {
     async fn begin(&self) -> Result<SignOnRequest, OidcError>;
     /// Finishes it: exchanges the code (with the verifier), verifies the ID
     /// token (with the nonce) and returns the person's CPR number.
-    async fn finish(&self, code: &str, nonce: &str, pkce_verifier: &str) -> Result<Cpr, OidcError>;
+    async fn finish(
+        &self,
+        code: &str,
+        nonce: &str,
+        pkce_verifier: &str,
+    ) -> Result<SignedOn, OidcError>;
+    /// What the browser posts to end the broker's session of the login that
+    /// gave `id_token`; `None` when the broker offers no logout (or cannot be
+    /// reached now: our own session is ended all the same).
+    async fn logout(&self, id_token: &str) -> Option<BrokerLogout>;
+}
+
+/// A form for the browser to post to the broker's logout endpoint.
+pub struct BrokerLogout {
+    /// The endpoint (the form's action).
+    pub action: String,
+    /// Its origin, which the page's `form-action` policy must allow.
+    pub origin: String,
+    /// The form's fields, in order.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl std::fmt::Debug for BrokerLogout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerLogout")
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The ID token's claims beyond the standard ones, by name. `Debug` shows
@@ -206,6 +257,7 @@ const ALLOWED_ALGS: [CoreJwsSigningAlgorithm; 9] = [
 struct Discovered {
     at: Instant,
     client: Arc<BrokerClient>,
+    end_session: Option<EndSessionUrl>,
 }
 
 /// MitID through an OpenID Connect broker.
@@ -213,6 +265,7 @@ pub struct OidcIdentity {
     config: OidcConfig,
     issuer: IssuerUrl,
     redirect: RedirectUrl,
+    post_logout: PostLogoutRedirectUrl,
     http: reqwest::Client,
     discovered: Mutex<Option<Discovered>>,
 }
@@ -224,6 +277,18 @@ impl OidcIdentity {
             .map_err(|e| OidcError::Unavailable(format!("issuer URL: {e}")))?;
         let redirect = RedirectUrl::new(config.redirect_url.trim().to_string())
             .map_err(|e| OidcError::Unavailable(format!("redirect URL: {e}")))?;
+        let post_logout = match config.post_logout_url.as_deref().map(str::trim) {
+            Some(u) if !u.is_empty() => u.to_string(),
+            _ => {
+                let mut login = redirect.url().clone();
+                login.set_path("/borger/login");
+                login.set_query(None);
+                login.set_fragment(None);
+                login.to_string()
+            }
+        };
+        let post_logout = PostLogoutRedirectUrl::new(post_logout)
+            .map_err(|e| OidcError::Unavailable(format!("post-logout URL: {e}")))?;
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err(OidcError::Unavailable(
                 "client id and client secret are required".into(),
@@ -243,6 +308,7 @@ impl OidcIdentity {
             config,
             issuer,
             redirect,
+            post_logout,
             http,
             discovered: Mutex::new(None),
         })
@@ -257,16 +323,25 @@ impl OidcIdentity {
     /// The client from the cached discovery; fetched again after the TTL, or
     /// when `refresh` is asked and the cache is older than a minute.
     async fn client(&self, refresh: bool) -> Result<Arc<BrokerClient>, OidcError> {
+        self.discovered(refresh).await.map(|(client, _)| client)
+    }
+
+    /// The client and the broker's logout endpoint, as [`Self::client`].
+    async fn discovered(
+        &self,
+        refresh: bool,
+    ) -> Result<(Arc<BrokerClient>, Option<EndSessionUrl>), OidcError> {
         let mut cached = self.discovered.lock().await;
         if let Some(d) = cached.as_ref() {
             let age = d.at.elapsed();
             if age < METADATA_TTL && !(refresh && age >= REFRESH_AT_MOST_EVERY) {
-                return Ok(d.client.clone());
+                return Ok((d.client.clone(), d.end_session.clone()));
             }
         }
-        let metadata = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
+        let metadata = ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http)
             .await
             .map_err(|e| OidcError::Unavailable(format!("discovery: {}", error_chain(&e))))?;
+        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
         let client: BrokerClient = Client::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
@@ -277,8 +352,9 @@ impl OidcIdentity {
         *cached = Some(Discovered {
             at: Instant::now(),
             client: client.clone(),
+            end_session: end_session.clone(),
         });
-        Ok(client)
+        Ok((client, end_session))
     }
 
     fn cpr_of(&self, claims: &ExtraClaims) -> Result<Cpr, OidcError> {
@@ -329,7 +405,12 @@ impl ExternalIdentity for OidcIdentity {
         })
     }
 
-    async fn finish(&self, code: &str, nonce: &str, pkce_verifier: &str) -> Result<Cpr, OidcError> {
+    async fn finish(
+        &self,
+        code: &str,
+        nonce: &str,
+        pkce_verifier: &str,
+    ) -> Result<SignedOn, OidcError> {
         let client = self.client(false).await?;
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -358,7 +439,46 @@ impl ExternalIdentity for OidcIdentity {
             }
             Err(e) => return Err(OidcError::IdToken(error_chain(&e))),
         };
-        self.cpr_of(&claims)
+        Ok(SignedOn {
+            cpr: self.cpr_of(&claims)?,
+            id_token: id_token.to_string(),
+        })
+    }
+
+    async fn logout(&self, id_token: &str) -> Option<BrokerLogout> {
+        let end_session = match self.discovered(false).await {
+            Ok((_, end_session)) => end_session?,
+            Err(e) => {
+                tracing::warn!(error = %e.log_detail(), "broker logout skipped");
+                return None;
+            }
+        };
+        Some(broker_logout(
+            &end_session,
+            id_token,
+            &self.config.client_id,
+            &self.post_logout,
+        ))
+    }
+}
+
+/// The logout form: the ID token as hint, our client id, where to come back,
+/// and Danish for the broker's pages.
+fn broker_logout(
+    end_session: &EndSessionUrl,
+    id_token: &str,
+    client_id: &str,
+    post_logout: &PostLogoutRedirectUrl,
+) -> BrokerLogout {
+    BrokerLogout {
+        action: end_session.url().to_string(),
+        origin: end_session.url().origin().ascii_serialization(),
+        fields: vec![
+            ("id_token_hint", id_token.to_string()),
+            ("client_id", client_id.to_string()),
+            ("post_logout_redirect_uri", post_logout.url().to_string()),
+            ("ui_locales", "da".to_string()),
+        ],
     }
 }
 
@@ -372,6 +492,7 @@ mod tests {
             client_id: "tvaers".into(),
             client_secret: "hemmelig".into(),
             redirect_url: "https://kommune.example/borger/oidc/callback".into(),
+            post_logout_url: None,
             cpr_claim: claim.into(),
             scopes: vec![],
         })
@@ -412,12 +533,45 @@ mod tests {
     }
 
     #[test]
+    fn the_logout_form_posts_the_token_to_the_brokers_endpoint() {
+        let end = EndSessionUrl::new("https://broker.example:8443/oidc/logout?x=1".into()).unwrap();
+        let back =
+            PostLogoutRedirectUrl::new("https://kommune.example/borger/login".into()).unwrap();
+        let form = broker_logout(&end, "a.b.c", "tvaers", &back);
+        assert_eq!(form.action, "https://broker.example:8443/oidc/logout?x=1");
+        assert_eq!(form.origin, "https://broker.example:8443");
+        let names: Vec<&str> = form.fields.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "id_token_hint",
+                "client_id",
+                "post_logout_redirect_uri",
+                "ui_locales"
+            ]
+        );
+        assert_eq!(form.fields[0].1, "a.b.c");
+        assert_eq!(form.fields[2].1, "https://kommune.example/borger/login");
+        assert!(
+            !format!("{form:?}").contains("a.b.c"),
+            "Debug hides the token"
+        );
+        // Without a configured URL, the login page at the callback's origin.
+        let id = identity("cpr");
+        assert_eq!(
+            id.post_logout.url().as_str(),
+            "https://kommune.example/borger/login"
+        );
+    }
+
+    #[test]
     fn configuration_is_checked() {
         let mut c = OidcConfig {
             issuer: "not a url".into(),
             client_id: "a".into(),
             client_secret: "b".into(),
             redirect_url: "https://kommune.example/borger/oidc/callback".into(),
+            post_logout_url: None,
             cpr_claim: DEFAULT_CPR_CLAIM.into(),
             scopes: vec![],
         };

@@ -147,16 +147,18 @@ impl App {
             Err(e) => return Err(e),
         };
         self.store.clear_login_failures(&key).await?;
-        self.open_portal_session(account, "password").await
+        self.open_portal_session(account, "password", None).await
     }
 
     /// The session part of every portal login, after the person is verified:
     /// a new session (a new secret at every login), then the same checks as
     /// every later request (a relative needs the citizen's consent).
+    /// `id_token`: the broker's, kept for its logout (MitID logins).
     async fn open_portal_session(
         &self,
         account: PortalAccount,
         method: &'static str,
+        id_token: Option<String>,
     ) -> AppResult<(String, PortalUser)> {
         let now = OffsetDateTime::now_utc();
         let token = new_secret();
@@ -167,6 +169,7 @@ impl App {
             created_at: now,
             last_seen_at: now,
             expires_at: now + self.settings.session_absolute,
+            id_token,
         };
         self.store.create_portal_session(&session).await?;
         let account_id = account.id;
@@ -238,12 +241,12 @@ impl App {
             .as_deref()
             .filter(|c| !c.is_empty() && c.len() <= 4096)
             .ok_or_else(|| OidcError::Provider("no code".into()))?;
-        let cpr = provider
+        let signed_on = provider
             .finish(code, &pending.nonce, &pending.pkce_verifier)
             .await?;
         let citizen = self
             .store
-            .find_citizen_by_cpr(&cpr)
+            .find_citizen_by_cpr(&signed_on.cpr)
             .await?
             .ok_or(OidcError::NoCitizen)?;
         let account = self.citizen_own_account(citizen.id).await?;
@@ -252,7 +255,8 @@ impl App {
                 "Din adgang til borgerportalen er lukket. Kontakt kommunen.".into(),
             ));
         }
-        self.open_portal_session(account, "mitid").await
+        self.open_portal_session(account, "mitid", Some(signed_on.id_token))
+            .await
     }
 
     /// The citizen's own portal account (not a relative's); the first MitID
@@ -341,11 +345,20 @@ impl App {
         })
     }
 
-    pub async fn portal_logout(&self, user: &PortalUser) -> AppResult<()> {
-        Ok(self
-            .store
+    /// Ends the portal session. For a MitID login, also the form that ends the
+    /// broker's session (its single sign-on would otherwise let the next
+    /// person at a shared computer in without MitID): the browser posts it.
+    pub async fn portal_logout(
+        &self,
+        user: &PortalUser,
+    ) -> AppResult<Option<crate::oidc::BrokerLogout>> {
+        self.store
             .delete_portal_session(&user.session.token_hash)
-            .await?)
+            .await?;
+        Ok(match (&self.portal_sign_on, &user.session.id_token) {
+            (Some(provider), Some(id_token)) => provider.logout(id_token).await,
+            _ => None,
+        })
     }
 
     fn portal_event(

@@ -3283,7 +3283,7 @@ macro_rules! impl_store {
 
             async fn create_portal_session(&self, s: &PortalSession) -> Result<()> {
                 sqlx::query(
-                    "INSERT INTO portal_sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO portal_sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, id_token) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&s.token_hash)
                 .bind(s.account_id)
@@ -3291,6 +3291,7 @@ macro_rules! impl_store {
                 .bind(s.created_at.to_offset(time::UtcOffset::UTC))
                 .bind(s.last_seen_at.to_offset(time::UtcOffset::UTC))
                 .bind(s.expires_at.to_offset(time::UtcOffset::UTC))
+                .bind(&s.id_token)
                 .execute(self.write())
                 .await
                 .map_err(map_err)?;
@@ -3298,7 +3299,7 @@ macro_rules! impl_store {
             }
 
             async fn get_portal_session(&self, token_hash: &str) -> Result<Option<PortalSession>> {
-                sqlx::query("SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at FROM portal_sessions WHERE token_hash = $1")
+                sqlx::query("SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at, id_token FROM portal_sessions WHERE token_hash = $1")
                     .bind(token_hash)
                     .fetch_optional(self.read())
                     .await
@@ -3312,6 +3313,7 @@ macro_rules! impl_store {
                             created_at: r.try_get("created_at").map_err(map_err)?,
                             last_seen_at: r.try_get("last_seen_at").map_err(map_err)?,
                             expires_at: r.try_get("expires_at").map_err(map_err)?,
+                            id_token: r.try_get("id_token").map_err(map_err)?,
                         })
                     })
                     .transpose()

@@ -203,6 +203,8 @@ pub struct PortalSession {
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// The broker's ID token of a MitID login, for its logout (`id_token_hint`).
+    pub id_token: Option<String>,
 }
 
 /// A MitID (OpenID Connect) login between the redirect to the broker and its

@@ -485,6 +485,7 @@ async fn sessions_expire(s: Arc<dyn Store>) {
         created_at: now,
         last_seen_at: now,
         expires_at: expires,
+        id_token: Some(format!("id-token-of-{hash}")),
     };
     s.create_portal_session(&portal("portal-live", now + time::Duration::hours(8)))
         .await
@@ -495,7 +496,8 @@ async fn sessions_expire(s: Arc<dyn Store>) {
     assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 2);
     assert!(s.get_session("old").await.unwrap().is_none());
     assert!(s.get_portal_session("portal-old").await.unwrap().is_none());
-    assert!(s.get_portal_session("portal-live").await.unwrap().is_some());
+    let live = s.get_portal_session("portal-live").await.unwrap().unwrap();
+    assert_eq!(live.id_token.as_deref(), Some("id-token-of-portal-live"));
     s.delete_session("live").await.unwrap();
     assert!(s.get_session("live").await.unwrap().is_none());
 }

@@ -52,6 +52,12 @@ struct OidcArgs {
     /// https://kommune.dk/borger/oidc/callback.
     #[arg(long, env = "TVAERS_OIDC_REDIRECT_URL")]
     oidc_redirect_url: Option<String>,
+    /// Where the broker sends the browser after the citizen logged out of
+    /// MitID there too (registered with the broker as a post-logout redirect
+    /// URL). Default: the portal's login page at the callback's origin, e.g.
+    /// https://kommune.dk/borger/login.
+    #[arg(long, env = "TVAERS_OIDC_POST_LOGOUT_URL")]
+    oidc_post_logout_url: Option<String>,
     /// The ID-token claim that holds the citizen's CPR number (brokers differ,
     /// e.g. cprNumberIdentifier or ssn).
     #[arg(long, env = "TVAERS_OIDC_CPR_CLAIM", default_value = tvaers_app::oidc::DEFAULT_CPR_CLAIM)]
@@ -78,6 +84,7 @@ impl OidcArgs {
             client_id: need(&self.oidc_client_id, "--oidc-client-id")?,
             client_secret: need(&self.oidc_client_secret, "--oidc-client-secret")?,
             redirect_url: need(&self.oidc_redirect_url, "--oidc-redirect-url")?,
+            post_logout_url: self.oidc_post_logout_url.clone(),
             cpr_claim: self.oidc_cpr_claim.clone(),
             scopes: self
                 .oidc_scopes

@@ -132,6 +132,8 @@ struct Provider {
     codes: Mutex<HashMap<String, Grant>>,
     /// What `/token` refused, for the test to see why.
     refusals: Mutex<Vec<String>>,
+    /// Every ID token `/token` gave out, in order.
+    issued: Mutex<Vec<String>>,
     server: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -149,6 +151,7 @@ impl Provider {
             forge: AtomicBool::new(false),
             codes: Mutex::new(HashMap::new()),
             refusals: Mutex::new(Vec::new()),
+            issued: Mutex::new(Vec::new()),
             server: Mutex::new(None),
         });
         let router = Router::new()
@@ -208,6 +211,7 @@ async fn discovery(State(p): State<Arc<Provider>>) -> Json<Value> {
         "token_endpoint_auth_methods_supported": ["client_secret_basic"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid"],
+        "end_session_endpoint": format!("{i}/logout"),
     }))
 }
 
@@ -293,11 +297,13 @@ async fn token(
     if let Some(cpr) = p.cpr.lock().unwrap().clone() {
         claims[DEFAULT_CPR_CLAIM] = Value::String(cpr);
     }
+    let id_token = p.sign(&claims);
+    p.issued.lock().unwrap().push(id_token.clone());
     Json(json!({
         "access_token": format!("at-{}", uuid::Uuid::new_v4().simple()),
         "token_type": "Bearer",
         "expires_in": 300,
-        "id_token": p.sign(&claims),
+        "id_token": id_token,
     }))
     .into_response()
 }
@@ -319,6 +325,7 @@ where
                 client_id: CLIENT_ID.into(),
                 client_secret: CLIENT_SECRET.into(),
                 redirect_url: format!("{base}/borger/oidc/callback"),
+                post_logout_url: None,
                 cpr_claim: DEFAULT_CPR_CLAIM.into(),
                 scopes: vec![],
             })
@@ -363,6 +370,7 @@ oidc_suite!(
     a_cpr_of_no_citizen_gets_the_no_plan_message,
     a_missing_or_malformed_cpr_claim_is_refused,
     a_provider_error_is_shown_in_danish,
+    logout_of_a_mitid_session_ends_the_brokers_session_too,
 );
 
 // ---------------------------------------------------------------------------
@@ -465,6 +473,15 @@ async fn callback_with(url: &str, key: Option<&str>) -> reqwest::Response {
         req = req.header(header::COOKIE, format!("tvaers_mitid={k}"));
     }
     req.send().await.unwrap()
+}
+
+/// The text between `marker` and the next `"` in a page.
+fn quoted_after(html: &str, marker: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in: {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
 /// A refused callback: Danish message, no portal session.
@@ -811,4 +828,124 @@ async fn without_oidc_there_is_no_mitid_login(t: &Ctx) {
     for path in ["/borger/login/oidc", "/borger/oidc/callback?code=a&state=b"] {
         assert_eq!(page(&t.http, t.url(path)).await.0, StatusCode::NOT_FOUND);
     }
+}
+
+/// Logging out of a MitID session ends ours at once and sends the browser on
+/// to the broker's logout with the login's ID token as hint, so the broker's
+/// single sign-on does not outlive it; a password session just ends.
+async fn logout_of_a_mitid_session_ends_the_brokers_session_too(t: &Ctx, p: &Provider) {
+    let who = citizen(t, 0).await;
+    p.set_cpr(Some(&who.cpr.digits()));
+    let (b, jar) = browser();
+    let home = b.get(t.url("/borger/login/oidc")).send().await.unwrap();
+    assert_eq!(home.url().as_str(), t.url("/borger"));
+    let csrf = quoted_after(&home.text().await.unwrap(), r#"name="csrf" value=""#);
+    let session = cookie(&jar, &t.url("/borger"), "tvaers_borger").unwrap();
+    let hash = tvaers_app::auth::token_hash(&session);
+    let issued = p.issued.lock().unwrap().last().cloned().unwrap();
+    let stored = t.store.get_portal_session(&hash).await.unwrap().unwrap();
+    assert_eq!(stored.id_token.as_deref(), Some(issued.as_str()));
+
+    // A wrong CSRF token logs nobody out.
+    let no = Client::builder().redirect(Policy::none()).build().unwrap();
+    let resp = no
+        .post(t.url("/borger/logout"))
+        .header(header::COOKIE, format!("tvaers_borger={session}"))
+        .form(&[("csrf", "forkert")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(t.store.get_portal_session(&hash).await.unwrap().is_some());
+
+    let resp = no
+        .post(t.url("/borger/logout"))
+        .header(header::COOKIE, format!("tvaers_borger={session}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(set_cookie(&resp, "tvaers_borger").as_deref(), Some(""));
+    assert!(
+        t.store.get_portal_session(&hash).await.unwrap().is_none(),
+        "our session ends at once, whatever the broker does"
+    );
+    // The page may post to the broker, and only there besides ourselves.
+    let csp = resp
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains(&format!("form-action 'self' {};", p.issuer)),
+        "{csp}"
+    );
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Du er logget ud"), "{html}");
+    assert!(html.contains(r#"<script src="/static/broker-logout.js" defer></script>"#));
+    // A form posted to the broker's logout: the token stays out of every URL.
+    assert_eq!(
+        quoted_after(&html, r#"<form id="broker-logout" method="post" action=""#),
+        format!("{}/logout", p.issuer)
+    );
+    let field = |name: &str| quoted_after(&html, &format!(r#"name="{name}" value=""#));
+    assert_eq!(field("id_token_hint"), issued);
+    assert_eq!(field("client_id"), CLIENT_ID);
+    assert_eq!(
+        field("post_logout_redirect_uri")
+            .replace("&#x2f;", "/")
+            .replace("&#47;", "/"),
+        t.url("/borger/login")
+    );
+    assert_eq!(field("ui_locales"), "da");
+    let script = no
+        .get(t.url("/static/broker-logout.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(
+        script
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"getElementById("broker-logout")"#)
+    );
+    let resp = no
+        .get(t.url("/borger"))
+        .header(header::COOKIE, format!("tvaers_borger={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&resp),
+        "/borger/login",
+        "the old cookie opens nothing"
+    );
+
+    // A password login has no broker session: straight back to the login page.
+    tvaers_app::demo::portal::ensure_portal(&*t.store)
+        .await
+        .unwrap();
+    let pw = t.browser();
+    let resp = pw
+        .post(t.url("/borger/login"))
+        .form(&[("username", "borger"), ("password", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "password login");
+    let (_, html) = page(&pw, t.url("/borger")).await;
+    let csrf = quoted_after(&html, r#"name="csrf" value=""#);
+    let resp = pw
+        .post(t.url("/borger/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/borger/login");
 }

@@ -251,6 +251,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .route("/static/style.css", get(style_css))
+        .route("/static/broker-logout.js", get(broker_logout_js))
         .route_layer(middleware::from_fn(track_metrics))
         .fallback(pages::not_found_page)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
@@ -275,14 +276,19 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .with_state(state)
 }
 
+/// The content security policy, with `form_action` as its `form-action`
+/// sources (`'self'` everywhere but a page that posts to the MitID broker).
+pub(crate) fn content_security_policy(form_action: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'; object-src 'none'"
+    )
+}
+
 fn security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let csp = HeaderValue::from_str(&content_security_policy("'self'"))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     let mut h = vec![
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
-            ),
-        ),
+        (header::CONTENT_SECURITY_POLICY, csp),
         (
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -347,6 +353,17 @@ async fn style_css() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+async fn broker_logout_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/broker-logout.js"),
     )
         .into_response()
 }

@@ -65,6 +65,13 @@ struct LoginPage {
     mitid: bool,
 }
 
+/// After logging out of a MitID session: on to the broker's logout (posted).
+#[derive(Template)]
+#[template(path = "portal_logout.html")]
+struct LogoutPage {
+    logout: tvaers_app::oidc::BrokerLogout,
+}
+
 pub async fn login_form(State(state): State<AppState>) -> Response {
     render(&LoginPage {
         error: None,
@@ -211,8 +218,27 @@ pub async fn logout(
     if let Err(r) = check_portal_csrf(&u, &form) {
         return r;
     }
-    let _ = state.app.portal_logout(&u).await;
-    let mut resp = Redirect::to("/borger/login").into_response();
+    let broker = match state.app.portal_logout(&u).await {
+        Ok(broker) => broker,
+        Err(e) => {
+            tracing::warn!(error = %e, "portal logout");
+            None
+        }
+    };
+    let mut resp = match broker {
+        Some(logout) => {
+            // The page posts a form to the broker: the CSP's form-action
+            // names its origin besides our own (for this page only).
+            let csp = crate::content_security_policy(&format!("'self' {}", logout.origin));
+            let mut page = render(&LogoutPage { logout });
+            if let Ok(v) = header::HeaderValue::from_str(&csp) {
+                page.headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+            page
+        }
+        None => Redirect::to("/borger/login").into_response(),
+    };
     resp.headers_mut().insert(
         header::SET_COOKIE,
         named_cookie(PORTAL_COOKIE, "", state.secure_cookies, 0),
