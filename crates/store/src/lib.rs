@@ -195,7 +195,7 @@ pub struct AuditFilter {
 }
 
 /// A portal login session (the secret itself is never stored).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PortalSession {
     pub token_hash: String,
     pub account_id: uuid::Uuid,
@@ -205,6 +205,20 @@ pub struct PortalSession {
     pub expires_at: OffsetDateTime,
     /// The broker's ID token of a MitID login, for its logout (`id_token_hint`).
     pub id_token: Option<String>,
+}
+
+/// Without the ID token, which holds the citizen's CPR number.
+impl std::fmt::Debug for PortalSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortalSession")
+            .field("token_hash", &self.token_hash)
+            .field("account_id", &self.account_id)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("expires_at", &self.expires_at)
+            .field("id_token", &self.id_token.as_ref().map(|_| ".."))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A MitID (OpenID Connect) login between the redirect to the broker and its

@@ -498,6 +498,10 @@ async fn sessions_expire(s: Arc<dyn Store>) {
     assert!(s.get_portal_session("portal-old").await.unwrap().is_none());
     let live = s.get_portal_session("portal-live").await.unwrap().unwrap();
     assert_eq!(live.id_token.as_deref(), Some("id-token-of-portal-live"));
+    assert!(
+        !format!("{live:?}").contains("id-token-of"),
+        "Debug leaves the ID token (and its CPR number) out"
+    );
     s.delete_session("live").await.unwrap();
     assert!(s.get_session("live").await.unwrap().is_none());
 }
