@@ -72,9 +72,17 @@ pub(crate) const GROUP_MAX: usize = 256;
 pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, action, resource_type, resource_id, citizen_id, outcome, detail, \
      actor_profession, actor_unit_id, purpose";
 
+/// A citizen's version ([`crate::file_cache`]); no row means 0.
+pub(crate) const CITIZEN_VERSION_SQL: &str =
+    "SELECT version FROM citizen_versions WHERE citizen_id = $1";
+
 /// Reads a backend answers on the calling thread instead of through its pool
 /// (SQLite: [`crate::sqlite_inline`]); `None` reads through the pool.
 pub(crate) trait InlineReads {
+    fn inline_citizen_version(&self, _id: CitizenId) -> Option<Result<i64>> {
+        None
+    }
+
     fn inline_citizen(
         &self,
         _id: CitizenId,
@@ -1735,18 +1743,14 @@ macro_rules! impl_store {
             }
 
             async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile> {
-                if let Some(file) = crate::common::InlineReads::inline_citizen_file(self, id) {
-                    return file;
+                // The version first, then the rows (see crate::file_cache).
+                let version = self.citizen_version(id).await?;
+                if let Some(file) = self.files.citizen(id, version) {
+                    return Ok(file);
                 }
-                let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
-                    self.get_citizen(id),
-                    self.list_cases_for_citizen(id),
-                    self.list_plans(id),
-                    self.list_meetings(id),
-                    self.list_tasks(id),
-                    self.list_measurements(id),
-                )?;
-                Ok(CitizenFile { citizen, cases, plans, meetings, tasks, measurements })
+                let file = self.read_citizen_file(id).await?;
+                self.files.keep_citizen(id, version, &file);
+                Ok(file)
             }
 
             async fn journal_file(
@@ -1754,22 +1758,16 @@ macro_rules! impl_store {
                 citizen_id: CitizenId,
                 timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
             ) -> Result<crate::JournalFile> {
-                if let Some(file) = crate::common::InlineReads::inline_journal_file(self, citizen_id, timeline) {
-                    return file;
-                }
-                let entries = async {
-                    match timeline {
-                        Some((f, classes, page)) => self.journal_timeline(citizen_id, f, classes, page).await,
-                        None => Ok(Vec::new()),
-                    }
+                let Some(key) = crate::file_cache::journal_key(citizen_id, timeline) else {
+                    return self.read_journal_file(citizen_id, timeline).await;
                 };
-                let (citizen, plans, meetings, entries) = tokio::try_join!(
-                    self.get_citizen(citizen_id),
-                    self.list_plans(citizen_id),
-                    self.list_meetings(citizen_id),
-                    entries,
-                )?;
-                Ok(crate::JournalFile { citizen, plans, meetings, entries })
+                let version = self.citizen_version(citizen_id).await?;
+                if let Some(file) = self.files.journal(&key, version) {
+                    return Ok(file);
+                }
+                let file = self.read_journal_file(citizen_id, timeline).await?;
+                self.files.keep_journal(key, version, &file);
+                Ok(file)
             }
 
             async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>> {
@@ -4004,6 +4002,58 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// The citizen's version (0 before any change was counted), read
+            /// before the rows a cached file holds.
+            async fn citizen_version(&self, id: CitizenId) -> Result<i64> {
+                if let Some(version) = crate::common::InlineReads::inline_citizen_version(self, id) {
+                    return version;
+                }
+                Ok(sqlx::query_scalar::<_, i64>(crate::common::CITIZEN_VERSION_SQL)
+                    .bind(id.0)
+                    .fetch_optional(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .unwrap_or(0))
+            }
+
+            async fn read_citizen_file(&self, id: CitizenId) -> Result<CitizenFile> {
+                if let Some(file) = crate::common::InlineReads::inline_citizen_file(self, id) {
+                    return file;
+                }
+                let (citizen, cases, plans, meetings, tasks, measurements) = tokio::try_join!(
+                    self.get_citizen(id),
+                    self.list_cases_for_citizen(id),
+                    self.list_plans(id),
+                    self.list_meetings(id),
+                    self.list_tasks(id),
+                    self.list_measurements(id),
+                )?;
+                Ok(CitizenFile { citizen, cases, plans, meetings, tasks, measurements })
+            }
+
+            async fn read_journal_file(
+                &self,
+                citizen_id: CitizenId,
+                timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
+            ) -> Result<crate::JournalFile> {
+                if let Some(file) = crate::common::InlineReads::inline_journal_file(self, citizen_id, timeline) {
+                    return file;
+                }
+                let entries = async {
+                    match timeline {
+                        Some((f, classes, page)) => self.journal_timeline(citizen_id, f, classes, page).await,
+                        None => Ok(Vec::new()),
+                    }
+                };
+                let (citizen, plans, meetings, entries) = tokio::try_join!(
+                    self.get_citizen(citizen_id),
+                    self.list_plans(citizen_id),
+                    self.list_meetings(citizen_id),
+                    entries,
+                )?;
+                Ok(crate::JournalFile { citizen, plans, meetings, entries })
+            }
+
             async fn write_members(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
                 for table in ["plan_members", "plan_goals", "plan_interventions"] {
                     sqlx::query(sqlx::AssertSqlSafe(format!(

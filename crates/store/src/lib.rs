@@ -27,6 +27,7 @@ use tvaers_domain::scale::CustomScale;
 use tvaers_domain::staff::Staff;
 
 mod common;
+mod file_cache;
 pub mod postgres;
 pub mod sqlite;
 mod sqlite_audit;
@@ -629,10 +630,14 @@ pub trait Store: Send + Sync + 'static {
     async fn get_citizen(&self, id: CitizenId) -> Result<Option<Citizen>>;
     /// What a citizen's overview shows: the citizen and their cases, plans,
     /// meetings, tasks and measurements, as the six single reads give them.
+    /// Served from memory while the citizen's version is unchanged
+    /// (`file_cache`).
     async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile>;
     /// What a citizen's journal page shows: the citizen, their plans and
     /// meetings and, given a filter, the readable classes and a page, that
-    /// page of the timeline — as the four single reads give them.
+    /// page of the timeline — as the four single reads give them. The page as
+    /// it opens (no filter, from the top) is served from memory while the
+    /// citizen's version is unchanged (`file_cache`).
     async fn journal_file(
         &self,
         citizen_id: CitizenId,

@@ -12,6 +12,8 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
 pub struct PgStore {
     pool: PgPool,
+    /// Citizen files and journal pages under their citizen's version.
+    files: crate::file_cache::FileCache,
 }
 
 /// Every read goes through the pool: a PostgreSQL read is a server round trip
@@ -51,7 +53,10 @@ impl PgStore {
             .await
             // The caller names the (masked) URL; sqlx errors never contain the password.
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            files: Default::default(),
+        })
     }
 
     /// No connection of its own: the audit writer uses the pool.

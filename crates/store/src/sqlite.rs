@@ -93,6 +93,8 @@ pub struct SqliteStore {
     inline: std::sync::Arc<crate::sqlite_inline::Readers>,
     /// The queue of the journal's group writer, started at the first append.
     appends: std::sync::OnceLock<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>,
+    /// Citizen files and journal pages under their citizen's version.
+    files: crate::file_cache::FileCache,
 }
 
 impl SqliteStore {
@@ -152,6 +154,7 @@ impl SqliteStore {
         let readers = readers.map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(SqliteStore {
             inline: std::sync::Arc::new(crate::sqlite_inline::Readers::new(&path)),
+            files: Default::default(),
             path,
             writer,
             readers,
@@ -658,6 +661,22 @@ pub(crate) mod imp {
 
     /// The same statements as the pool's single reads, on the calling thread.
     impl crate::common::InlineReads for SqliteStore {
+        fn inline_citizen_version(&self, id: CitizenId) -> Option<Result<i64>> {
+            Some(self.inline.read(|c| {
+                let mut version = 0;
+                for_each(
+                    c,
+                    crate::common::CITIZEN_VERSION_SQL,
+                    &[Value::uuid(id.0)],
+                    |r| {
+                        version = r.try_get("version").map_err(map_err)?;
+                        Ok(false)
+                    },
+                )?;
+                Ok(version)
+            }))
+        }
+
         fn inline_citizen(&self, id: CitizenId) -> Option<Result<Option<Citizen>>> {
             Some(self.inline.read(|c| {
                 Ok(query(

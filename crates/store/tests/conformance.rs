@@ -26,6 +26,8 @@ fn pg_admin_url() -> String {
 
 struct TestDb {
     store: Arc<dyn Store>,
+    /// Where the store is, to open a second one on the same database.
+    at: (std::path::PathBuf, Option<String>),
     _dir: Option<tempdir::TempDir>,
     /// The PostgreSQL database to drop when the test has passed.
     pg_name: Option<String>,
@@ -39,6 +41,23 @@ impl TestDb {
         test: impl FnOnce(Arc<dyn Store>) -> F,
     ) {
         test(self.store.clone()).await;
+        self.drop_pg().await;
+    }
+
+    /// As [`TestDb::run`], with a second store on the same database: another
+    /// server process, as far as the first can tell.
+    async fn run_with_twin<F: std::future::Future<Output = ()>>(
+        self,
+        test: impl FnOnce(Arc<dyn Store>, Arc<dyn Store>) -> F,
+    ) {
+        let twin = tvaers_store::open(&self.at.0, self.at.1.as_deref())
+            .await
+            .unwrap();
+        test(self.store.clone(), twin).await;
+        self.drop_pg().await;
+    }
+
+    async fn drop_pg(&self) {
         if let Some(name) = &self.pg_name
             && let Ok(admin) = tvaers_store::postgres::PgStore::connect(&pg_admin_url()).await
         {
@@ -74,6 +93,7 @@ async fn sqlite() -> TestDb {
     store.migrate().await.unwrap();
     TestDb {
         store,
+        at: (dir.0.clone(), None),
         _dir: Some(dir),
         pg_name: None,
     }
@@ -99,6 +119,7 @@ async fn postgres() -> TestDb {
     store.migrate().await.unwrap();
     TestDb {
         store,
+        at: (".".into(), Some(url)),
         _dir: None,
         pg_name: Some(name),
     }
@@ -138,6 +159,23 @@ conformance!(
     plan_import_writes_what_single_writes_write_and_skips_existing,
     statistics_series_stay_exact_under_writes_and_corrections,
 );
+
+mod twins {
+    #[tokio::test]
+    async fn on_sqlite_cached_files_follow_every_change() {
+        super::sqlite()
+            .await
+            .run_with_twin(super::cached_files_follow_every_change)
+            .await
+    }
+    #[tokio::test]
+    async fn on_postgres_cached_files_follow_every_change() {
+        super::postgres()
+            .await
+            .run_with_twin(super::cached_files_follow_every_change)
+            .await
+    }
+}
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
     NewAuditEvent {
@@ -2950,4 +2988,183 @@ async fn statistics_series_stay_exact_under_writes_and_corrections(s: Arc<dyn St
         assert!(s.debug_exec(st).await.unwrap() > 0);
     }
     check("after the migration's backfill".into()).await;
+}
+
+/// The citizen file and the opening journal page, as the store's cache gives
+/// them, equal a fresh read of their rows after each kind of change: through
+/// this store, through another store on the same database (another server),
+/// and by hand in SQL.
+async fn cached_files_follow_every_change(s: Arc<dyn Store>, other: Arc<dyn Store>) {
+    let (org, unit, a) = seed_org(&*s).await;
+    let b = Staff {
+        id: StaffId::new(),
+        username: format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+        full_name: "Bo Nielsen".into(),
+        profession: Profession::Nurse,
+        organisation_id: org.id,
+        email: None,
+        active: true,
+        unit_ids: vec![unit.id],
+    };
+    s.create_staff(&b, None).await.unwrap();
+    let mut c = citizen("070761-4285", "Karen", "Sørensen");
+    s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
+        .await
+        .unwrap();
+    let imp = plan_import(c.id, &a, &b, unit.id);
+    s.import_plans(std::slice::from_ref(&imp)).await.unwrap();
+    let classes = all_classes();
+    let plain = tvaers_store::JournalFilter::default();
+    let opening = Page::new(26, 0);
+
+    // Each store's files against their rows read one by one.
+    let check = async |what: &str| {
+        for store in [&s, &other] {
+            let want = tvaers_store::CitizenFile {
+                citizen: store.get_citizen(c.id).await.unwrap(),
+                cases: store.list_cases_for_citizen(c.id).await.unwrap(),
+                plans: store.list_plans(c.id).await.unwrap(),
+                meetings: store.list_meetings(c.id).await.unwrap(),
+                tasks: store.list_tasks(c.id).await.unwrap(),
+                measurements: store.list_measurements(c.id).await.unwrap(),
+            };
+            let entries = store
+                .journal_timeline(c.id, &plain, &classes, opening)
+                .await
+                .unwrap();
+            // Twice: the first read may fill the cache, the second is from it.
+            for _ in 0..2 {
+                assert_eq!(store.citizen_file(c.id).await.unwrap(), want, "{what}");
+                let page = store
+                    .journal_file(c.id, Some((&plain, &classes, opening)))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (&page.citizen, &page.plans, &page.meetings, &page.entries),
+                    (&want.citizen, &want.plans, &want.meetings, &entries),
+                    "{what}"
+                );
+            }
+        }
+    };
+    check("imported").await;
+
+    c.given_name = "Karin".into();
+    s.update_citizen(&c, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    check("citizen renamed here").await;
+    c.address = Some("Havnegade 1".into());
+    other
+        .update_citizen(&c, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    check("citizen moved, by the other store").await;
+
+    let case = Case {
+        id: CaseId::new(),
+        citizen_id: c.id,
+        area: CaseArea::HomeCare,
+        title: "Hjemmepleje".into(),
+        legal_basis: "Serviceloven § 83".into(),
+        responsible_unit_id: unit.id,
+        case_worker_id: Some(a.id),
+        opened_on: date!(2026 - 01 - 10),
+        closed_on: None,
+    };
+    other
+        .create_case(&case, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    check("case opened").await;
+    let closed = Case {
+        closed_on: Some(date!(2026 - 03 - 01)),
+        ..case
+    };
+    other
+        .update_case(&closed, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    check("case closed").await;
+
+    let task = &imp.tasks[0];
+    other
+        .set_task_status(
+            task.id,
+            TaskStatus::Done,
+            &audit(AuditAction::Update, Some(c.id)),
+        )
+        .await
+        .unwrap();
+    check("task done").await;
+
+    let mut m = imp.measurements[0].clone();
+    m.id = MeasurementId::new();
+    m.measured_at += time::Duration::days(1);
+    other
+        .add_measurement(&m, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    check("measurement").await;
+
+    let mut meeting = imp.meetings[1].clone();
+    meeting.location = "Rådhuset".into();
+    other
+        .update_meeting(&meeting, &audit(AuditAction::Update, Some(c.id)))
+        .await
+        .unwrap();
+    check("meeting moved").await;
+
+    let plan = other.active_plan(c.id).await.unwrap().unwrap();
+    let mut saved = plan.clone();
+    saved.version += 1;
+    saved.content.overall_goal = "Klare sig selv derhjemme".into();
+    let version = PlanVersion {
+        plan_id: saved.id,
+        version: saved.version,
+        author_id: Some(a.id),
+        author_name: a.full_name.clone(),
+        at: time::OffsetDateTime::now_utc(),
+        reason: "Borgerens eget ønske".into(),
+        status: saved.status,
+        content: saved.content.clone(),
+    };
+    other
+        .save_plan(
+            &saved,
+            plan.version,
+            &version,
+            &audit(AuditAction::Update, Some(c.id)),
+        )
+        .await
+        .unwrap();
+    check("plan saved").await;
+
+    let note = entry(
+        c.id,
+        &b,
+        time::OffsetDateTime::now_utc(),
+        "Hjemmebesøg, alt vel",
+    );
+    add(&*other, &note).await;
+    check("journal entry").await;
+
+    // By hand, as a repair would: no store code runs.
+    let changed = s
+        .debug_exec(
+            "UPDATE tasks SET title = 'Rettet i hånden' \
+             WHERE citizen_id IN (SELECT id FROM citizens WHERE cpr = '0707614285')",
+        )
+        .await
+        .unwrap();
+    assert!(changed > 0);
+    check("tasks retitled in SQL").await;
+    assert!(
+        s.citizen_file(c.id)
+            .await
+            .unwrap()
+            .tasks
+            .iter()
+            .all(|t| t.title == "Rettet i hånden")
+    );
 }

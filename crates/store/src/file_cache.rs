@@ -1,0 +1,199 @@
+//! The citizen file cache: the two pages staff open most — the citizen's
+//! overview ([`CitizenFile`]) and the journal page as it opens
+//! ([`JournalFile`], unfiltered, first page) — kept in memory under the
+//! citizen's version (`citizen_versions`, moved on by triggers in the same
+//! transaction as any change to the rows they hold).
+//!
+//! Why: on SQLite every commit empties every reader connection's page cache
+//! (WAL), so under a steady stream of writes each page read fetched its
+//! B-tree pages again; on PostgreSQL each file is several statements. With
+//! the cache, a page whose citizen has not changed costs one probe of the
+//! version (BENCHMARKS.md, session 16).
+//!
+//! Why it is never stale: the version is read *before* the rows, and a change
+//! moves the version in the change's own transaction. So a file stored under
+//! version `v` holds every change up to `v` (and perhaps a later one), and
+//! a reader is given it only after reading `v` again, which it cannot once
+//! any change after `v` has committed — whichever process or path made it.
+//! The access policy is decided above the store, before any file is read;
+//! the journal page is keyed by the sensitivity classes the reader may see.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use moka::sync::Cache;
+use tvaers_domain::ids::CitizenId;
+use tvaers_domain::journal::Sensitivity;
+
+use crate::{CitizenFile, JournalFile, JournalFilter, Page};
+
+/// Rows held in all, counted as each file's rows (see `weight`): about
+/// 1 KB each, so the cache stays within some tens of megabytes.
+const MAX_ROWS: u64 = 50_000;
+/// A file unread this long is dropped (its citizen's case has moved on).
+const IDLE: Duration = Duration::from_secs(15 * 60);
+
+/// The journal page as it opens: whose, which classes the reader may see,
+/// and the page's length (one more than shown, to tell whether more follow).
+type JournalKey = (CitizenId, Vec<Sensitivity>, i64);
+
+pub(crate) struct FileCache {
+    citizens: Cache<CitizenId, (i64, Arc<CitizenFile>)>,
+    journals: Cache<JournalKey, (i64, Arc<JournalFile>)>,
+}
+
+impl Default for FileCache {
+    fn default() -> Self {
+        FileCache {
+            citizens: Cache::builder()
+                .max_capacity(MAX_ROWS / 2)
+                .weigher(|_, (_, f): &(i64, Arc<CitizenFile>)| {
+                    weight(
+                        1 + f.cases.len()
+                            + f.plans.len()
+                            + f.meetings.len()
+                            + f.tasks.len()
+                            + f.measurements.len(),
+                    )
+                })
+                .time_to_idle(IDLE)
+                .build(),
+            journals: Cache::builder()
+                .max_capacity(MAX_ROWS / 2)
+                .weigher(|_, (_, f): &(i64, Arc<JournalFile>)| {
+                    weight(1 + f.plans.len() + f.meetings.len() + f.entries.len())
+                })
+                .time_to_idle(IDLE)
+                .build(),
+        }
+    }
+}
+
+fn weight(rows: usize) -> u32 {
+    u32::try_from(rows).unwrap_or(u32::MAX)
+}
+
+/// The key of a journal page the cache holds: unfiltered and from the top.
+/// A filtered or later page is read each time (rarer, and many more keys).
+pub(crate) fn journal_key(
+    citizen_id: CitizenId,
+    timeline: Option<(&JournalFilter, &[Sensitivity], Page)>,
+) -> Option<JournalKey> {
+    match timeline {
+        Some((filter, classes, page))
+            if *filter == JournalFilter::default() && page.offset == 0 =>
+        {
+            Some((citizen_id, classes.to_vec(), page.limit))
+        }
+        _ => None,
+    }
+}
+
+impl FileCache {
+    pub(crate) fn citizen(&self, id: CitizenId, version: i64) -> Option<CitizenFile> {
+        match self.citizens.get(&id) {
+            Some((v, file)) if v == version => Some(CitizenFile::clone(&file)),
+            _ => None,
+        }
+    }
+
+    /// Keeps `file`, read after `version` was: unless a newer one is there.
+    pub(crate) fn keep_citizen(&self, id: CitizenId, version: i64, file: &CitizenFile) {
+        if file.citizen.is_none() {
+            return;
+        }
+        if self.citizens.get(&id).is_some_and(|(v, _)| v > version) {
+            return;
+        }
+        self.citizens.insert(id, (version, Arc::new(file.clone())));
+    }
+
+    pub(crate) fn journal(&self, key: &JournalKey, version: i64) -> Option<JournalFile> {
+        match self.journals.get(key) {
+            Some((v, file)) if v == version => Some(JournalFile::clone(&file)),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn keep_journal(&self, key: JournalKey, version: i64, file: &JournalFile) {
+        if file.citizen.is_none() {
+            return;
+        }
+        if self.journals.get(&key).is_some_and(|(v, _)| v > version) {
+            return;
+        }
+        self.journals.insert(key, (version, Arc::new(file.clone())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tvaers_domain::citizen::Citizen;
+    use tvaers_domain::cpr::Cpr;
+
+    fn file(name: &str) -> CitizenFile {
+        let citizen = Cpr::parse("0101801234").ok().map(|cpr| Citizen {
+            id: CitizenId(uuid::Uuid::nil()),
+            cpr,
+            given_name: name.to_string(),
+            family_name: "Borger".to_string(),
+            address: None,
+            postal_code: None,
+            city: None,
+            phone: None,
+            email: None,
+            relatives: Vec::new(),
+        });
+        assert!(citizen.is_some());
+        CitizenFile {
+            citizen,
+            ..CitizenFile::default()
+        }
+    }
+
+    #[test]
+    fn a_file_is_given_only_for_the_version_it_was_kept_under() {
+        let cache = FileCache::default();
+        let id = CitizenId(uuid::Uuid::now_v7());
+        assert_eq!(cache.citizen(id, 0), None);
+        cache.keep_citizen(id, 3, &file("Bente"));
+        assert_eq!(cache.citizen(id, 3), Some(file("Bente")));
+        assert_eq!(cache.citizen(id, 4), None, "a change since: read again");
+        // A slower reader's older file does not replace a newer one.
+        cache.keep_citizen(id, 5, &file("Bent"));
+        cache.keep_citizen(id, 4, &file("Bente"));
+        assert_eq!(cache.citizen(id, 5), Some(file("Bent")));
+        // No citizen: nothing kept (its id may be mistyped; nothing to save).
+        let other = CitizenId(uuid::Uuid::now_v7());
+        cache.keep_citizen(other, 0, &CitizenFile::default());
+        assert_eq!(cache.citizen(other, 0), None);
+    }
+
+    #[test]
+    fn only_the_journal_page_as_it_opens_has_a_key() {
+        let id = CitizenId(uuid::Uuid::now_v7());
+        let all = [Sensitivity::Normal, Sensitivity::Health];
+        let plain = JournalFilter::default();
+        let first = Page::new(26, 0);
+        assert_eq!(
+            journal_key(id, Some((&plain, &all, first))),
+            Some((id, all.to_vec(), 26))
+        );
+        assert_eq!(
+            journal_key(id, Some((&plain, &all, Page::new(26, 25)))),
+            None
+        );
+        let filtered = JournalFilter {
+            topic_code: Some("J3.8".into()),
+            ..JournalFilter::default()
+        };
+        assert_eq!(journal_key(id, Some((&filtered, &all, first))), None);
+        assert_eq!(journal_key(id, None), None);
+        // Readers of fewer classes have pages of their own.
+        assert_ne!(
+            journal_key(id, Some((&plain, &all[..1], first))),
+            journal_key(id, Some((&plain, &all, first)))
+        );
+    }
+}
