@@ -38,39 +38,25 @@ const IDLE: Duration = Duration::from_secs(15 * 60);
 type JournalKey = (CitizenId, Vec<Sensitivity>, i64);
 
 pub(crate) struct FileCache {
-    citizens: Cache<CitizenId, (i64, Arc<CitizenFile>)>,
-    journals: Cache<JournalKey, (i64, Arc<JournalFile>)>,
+    citizens: Versioned<CitizenId, CitizenFile>,
+    journals: Versioned<JournalKey, JournalFile>,
 }
 
 impl Default for FileCache {
     fn default() -> Self {
         FileCache {
-            citizens: Cache::builder()
-                .max_capacity(MAX_ROWS / 2)
-                .weigher(|_, (_, f): &(i64, Arc<CitizenFile>)| {
-                    weight(
-                        1 + f.cases.len()
-                            + f.plans.len()
-                            + f.meetings.len()
-                            + f.tasks.len()
-                            + f.measurements.len(),
-                    )
-                })
-                .time_to_idle(IDLE)
-                .build(),
-            journals: Cache::builder()
-                .max_capacity(MAX_ROWS / 2)
-                .weigher(|_, (_, f): &(i64, Arc<JournalFile>)| {
-                    weight(1 + f.plans.len() + f.meetings.len() + f.entries.len())
-                })
-                .time_to_idle(IDLE)
-                .build(),
+            citizens: Versioned::new(|f: &CitizenFile| {
+                1 + f.cases.len()
+                    + f.plans.len()
+                    + f.meetings.len()
+                    + f.tasks.len()
+                    + f.measurements.len()
+            }),
+            journals: Versioned::new(|f: &JournalFile| {
+                1 + f.plans.len() + f.meetings.len() + f.entries.len()
+            }),
         }
     }
-}
-
-fn weight(rows: usize) -> u32 {
-    u32::try_from(rows).unwrap_or(u32::MAX)
 }
 
 /// The key of a journal page the cache holds: unfiltered and from the top.
@@ -91,38 +77,66 @@ pub(crate) fn journal_key(
 
 impl FileCache {
     pub(crate) fn citizen(&self, id: CitizenId, version: i64) -> Option<CitizenFile> {
-        match self.citizens.get(&id) {
-            Some((v, file)) if v == version => Some(CitizenFile::clone(&file)),
-            _ => None,
-        }
+        self.citizens.get(&id, version)
     }
 
-    /// Keeps `file`, read after `version` was: unless a newer one is there.
+    /// Keeps `file`, read after `version` was. A file without its citizen
+    /// (an unknown id) is not kept: there is nothing to save.
     pub(crate) fn keep_citizen(&self, id: CitizenId, version: i64, file: &CitizenFile) {
-        if file.citizen.is_none() {
-            return;
+        if file.citizen.is_some() {
+            self.citizens.keep(id, version, file);
         }
-        if self.citizens.get(&id).is_some_and(|(v, _)| v > version) {
-            return;
-        }
-        self.citizens.insert(id, (version, Arc::new(file.clone())));
     }
 
     pub(crate) fn journal(&self, key: &JournalKey, version: i64) -> Option<JournalFile> {
-        match self.journals.get(key) {
-            Some((v, file)) if v == version => Some(JournalFile::clone(&file)),
+        self.journals.get(key, version)
+    }
+
+    pub(crate) fn keep_journal(&self, key: JournalKey, version: i64, file: &JournalFile) {
+        if file.citizen.is_some() {
+            self.journals.keep(key, version, file);
+        }
+    }
+}
+
+/// Values under the version they were read after, weighed by their rows.
+struct Versioned<K, V> {
+    cache: Cache<K, (i64, Arc<V>)>,
+}
+
+impl<K, V> Versioned<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    fn new(rows: fn(&V) -> usize) -> Self {
+        Versioned {
+            cache: Cache::builder()
+                .max_capacity(MAX_ROWS / 2)
+                .weigher(move |_, (_, v): &(i64, Arc<V>)| {
+                    u32::try_from(rows(v)).unwrap_or(u32::MAX)
+                })
+                .time_to_idle(IDLE)
+                .build(),
+        }
+    }
+
+    /// The value kept under exactly `version`; any other is a miss.
+    fn get(&self, key: &K, version: i64) -> Option<V> {
+        match self.cache.get(key) {
+            Some((v, value)) if v == version => Some(V::clone(&value)),
             _ => None,
         }
     }
 
-    pub(crate) fn keep_journal(&self, key: JournalKey, version: i64, file: &JournalFile) {
-        if file.citizen.is_none() {
+    /// Keeps `value` unless a newer one is there (a slower read of an older
+    /// version must not push it out; either way no read is given a value
+    /// whose version it did not find).
+    fn keep(&self, key: K, version: i64, value: &V) {
+        if self.cache.get(&key).is_some_and(|(v, _)| v > version) {
             return;
         }
-        if self.journals.get(&key).is_some_and(|(v, _)| v > version) {
-            return;
-        }
-        self.journals.insert(key, (version, Arc::new(file.clone())));
+        self.cache.insert(key, (version, Arc::new(value.clone())));
     }
 }
 

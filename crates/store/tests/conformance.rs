@@ -1318,17 +1318,7 @@ async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<d
     assert_eq!(tasks, want);
     // The overview's one read gives exactly what the six single reads give.
     let file = s.citizen_file(c1.id).await.unwrap();
-    assert_eq!(
-        file,
-        tvaers_store::CitizenFile {
-            citizen: s.get_citizen(c1.id).await.unwrap(),
-            cases: s.list_cases_for_citizen(c1.id).await.unwrap(),
-            plans: s.list_plans(c1.id).await.unwrap(),
-            meetings: s.list_meetings(c1.id).await.unwrap(),
-            tasks: s.list_tasks(c1.id).await.unwrap(),
-            measurements: s.list_measurements(c1.id).await.unwrap(),
-        }
-    );
+    assert_eq!(file, file_by_single_reads(&*s, c1.id).await);
     assert!(file.citizen.is_some() && !file.plans.is_empty() && !file.meetings.is_empty());
     assert!(!file.tasks.is_empty() && !file.measurements.is_empty());
     assert_eq!(
@@ -2990,6 +2980,18 @@ async fn statistics_series_stay_exact_under_writes_and_corrections(s: Arc<dyn St
     check("after the migration's backfill".into()).await;
 }
 
+/// A citizen's file as its six single reads give it.
+async fn file_by_single_reads(s: &dyn Store, id: CitizenId) -> tvaers_store::CitizenFile {
+    tvaers_store::CitizenFile {
+        citizen: s.get_citizen(id).await.unwrap(),
+        cases: s.list_cases_for_citizen(id).await.unwrap(),
+        plans: s.list_plans(id).await.unwrap(),
+        meetings: s.list_meetings(id).await.unwrap(),
+        tasks: s.list_tasks(id).await.unwrap(),
+        measurements: s.list_measurements(id).await.unwrap(),
+    }
+}
+
 /// The citizen file and the opening journal page, as the store's cache gives
 /// them, equal a fresh read of their rows after each kind of change: through
 /// this store, through another store on the same database (another server),
@@ -3020,14 +3022,7 @@ async fn cached_files_follow_every_change(s: Arc<dyn Store>, other: Arc<dyn Stor
     // Each store's files against their rows read one by one.
     let check = async |what: &str| {
         for store in [&s, &other] {
-            let want = tvaers_store::CitizenFile {
-                citizen: store.get_citizen(c.id).await.unwrap(),
-                cases: store.list_cases_for_citizen(c.id).await.unwrap(),
-                plans: store.list_plans(c.id).await.unwrap(),
-                meetings: store.list_meetings(c.id).await.unwrap(),
-                tasks: store.list_tasks(c.id).await.unwrap(),
-                measurements: store.list_measurements(c.id).await.unwrap(),
-            };
+            let want = file_by_single_reads(&**store, c.id).await;
             let entries = store
                 .journal_timeline(c.id, &plain, &classes, opening)
                 .await
