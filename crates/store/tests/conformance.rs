@@ -1256,8 +1256,9 @@ fn plan_import(c: CitizenId, a: &Staff, b: &Staff, unit: UnitId) -> PlanImport {
     }
 }
 
-async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<dyn Store>) {
-    let (org, unit, a) = seed_org(&*s).await;
+/// [`seed_org`] and a nurse, Bo Nielsen, in the same unit.
+async fn seed_org_with_nurse(s: &dyn Store) -> (Unit, Staff, Staff) {
+    let (org, unit, a) = seed_org(s).await;
     let b = Staff {
         id: StaffId::new(),
         username: format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
@@ -1269,6 +1270,11 @@ async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<d
         unit_ids: vec![unit.id],
     };
     s.create_staff(&b, None).await.unwrap();
+    (unit, a, b)
+}
+
+async fn plan_import_writes_what_single_writes_write_and_skips_existing(s: Arc<dyn Store>) {
+    let (unit, a, b) = seed_org_with_nurse(&*s).await;
     let c1 = citizen("070761-4285", "Karen", "Sørensen");
     let c2 = citizen("080862-4285", "Bo", "Jensen");
     s.insert_citizens_bulk(&[c1.clone(), c2.clone()], &[])
@@ -2666,18 +2672,7 @@ async fn statistics_series_stay_exact_under_writes_and_corrections(s: Arc<dyn St
     use tvaers_domain::scale::Scale;
     use tvaers_store::StatsFilter;
 
-    let (org, unit, a) = seed_org(&*s).await;
-    let b = Staff {
-        id: StaffId::new(),
-        username: format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
-        full_name: "Bo Nielsen".into(),
-        profession: Profession::Nurse,
-        organisation_id: org.id,
-        email: None,
-        active: true,
-        unit_ids: vec![unit.id],
-    };
-    s.create_staff(&b, None).await.unwrap();
+    let (unit, a, b) = seed_org_with_nurse(&*s).await;
     let people = [
         citizen("070761-4285", "Karen", "Sørensen"),
         citizen("080862-4285", "Bo", "Jensen"),
@@ -2997,18 +2992,7 @@ async fn file_by_single_reads(s: &dyn Store, id: CitizenId) -> tvaers_store::Cit
 /// this store, through another store on the same database (another server),
 /// and by hand in SQL.
 async fn cached_files_follow_every_change(s: Arc<dyn Store>, other: Arc<dyn Store>) {
-    let (org, unit, a) = seed_org(&*s).await;
-    let b = Staff {
-        id: StaffId::new(),
-        username: format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
-        full_name: "Bo Nielsen".into(),
-        profession: Profession::Nurse,
-        organisation_id: org.id,
-        email: None,
-        active: true,
-        unit_ids: vec![unit.id],
-    };
-    s.create_staff(&b, None).await.unwrap();
+    let (unit, a, b) = seed_org_with_nurse(&*s).await;
     let mut c = citizen("070761-4285", "Karen", "Sørensen");
     s.insert_citizens_bulk(std::slice::from_ref(&c), &[])
         .await
