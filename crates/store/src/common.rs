@@ -76,6 +76,16 @@ pub(crate) const AUDIT_COLUMNS: &str = "id, at, actor_id, action, resource_type,
 pub(crate) const CITIZEN_VERSION_SQL: &str =
     "SELECT version FROM citizen_versions WHERE citizen_id = $1";
 
+/// Every citizen staff member `$1` has a relationship with as the per-row
+/// test of a search (`related_sql`) defines one — an open case in one of
+/// their units, a place on a care team, a grant — with expired grants too:
+/// so a superset of the related at any later time, until a change moves the
+/// relations version. Change the two together.
+pub(crate) const RELATED_CITIZENS_SQL: &str = "SELECT fk.citizen_id AS citizen_id FROM cases fk \
+     WHERE fk.closed_on IS NULL AND fk.responsible_unit_id IN (SELECT su.unit_id FROM staff_units su WHERE su.staff_id = $1) \
+     UNION SELECT fm.citizen_id FROM plan_members fm WHERE fm.staff_id = $1 \
+     UNION SELECT fg.citizen_id FROM access_grants fg WHERE fg.staff_id = $1";
+
 /// Reads a backend answers on the calling thread instead of through its pool
 /// (SQLite: [`crate::sqlite_inline`]); `None` reads through the pool.
 pub(crate) trait InlineReads {
@@ -1302,7 +1312,8 @@ macro_rules! impl_store {
 
         /// Whether the staff member has any relationship to the citizen (the
         /// facts of the lowest four bits): a cheap first test that spares the
-        /// full facts of the many rows a search meets that have none.
+        /// full facts of the many rows a search meets that have none. The
+        /// same relationships as [`RELATED_CITIZENS_SQL`]: change the two together.
         fn related_sql(citizen: &str, staff: &str, now: &str) -> String {
             let probe = <$store>::PER_ROW_PROBE;
             format!(
@@ -1433,8 +1444,7 @@ macro_rules! impl_store {
             // search meets and may not read. When the table admits nobody
             // without a relationship (the policy as it stands), test for one.
             let mut first = Vec::new();
-            let unrelated = 0b1111;
-            if f.general.iter().chain(&f.health).all(|c| c & unrelated != 0) {
+            if f.admits_only_related() {
                 first.push(related_sql(related_citizen, &staff, &now));
             }
             // Sensitive health entries: none readable, or only with the
@@ -4055,7 +4065,8 @@ macro_rules! impl_store {
             }
 
             async fn write_members(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
-                for table in ["plan_members", "plan_goals", "plan_interventions"] {
+                self.write_team(tx, plan).await?;
+                for table in ["plan_goals", "plan_interventions"] {
                     sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DELETE FROM {table} WHERE citizen_id = $1 AND plan_id = $2"
                     )))
@@ -4095,7 +4106,36 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 }
-                for (staff_id, is_coordinator) in member_rows(plan) {
+                Ok(())
+            }
+
+            /// The plan's `plan_members` rows, changed only where the team
+            /// changed: a row written is a relationship that moves the
+            /// relations version (migration `relations_version`), and most
+            /// plan saves leave the team as it was.
+            async fn write_team(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
+                let wanted: std::collections::BTreeSet<(Uuid, bool)> = member_rows(plan).into_iter().collect();
+                let current: std::collections::BTreeSet<(Uuid, bool)> = sqlx::query(
+                    "SELECT staff_id, is_coordinator FROM plan_members WHERE citizen_id = $1 AND plan_id = $2",
+                )
+                .bind(plan.citizen_id.0)
+                .bind(plan.id.0)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(|r| Ok((r.try_get("staff_id").map_err(map_err)?, r.try_get("is_coordinator").map_err(map_err)?)))
+                .collect::<Result<_>>()?;
+                for (staff_id, _) in current.difference(&wanted) {
+                    sqlx::query("DELETE FROM plan_members WHERE citizen_id = $1 AND plan_id = $2 AND staff_id = $3")
+                        .bind(plan.citizen_id.0)
+                        .bind(plan.id.0)
+                        .bind(staff_id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                for (staff_id, is_coordinator) in wanted.difference(&current) {
                     sqlx::query(
                         "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) VALUES ($1, $2, $3, $4)",
                     )

@@ -18,12 +18,14 @@
 //! The access policy is decided above the store, before any file is read;
 //! the journal page is keyed by the sensitivity classes the reader may see.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use moka::sync::Cache;
-use tvaers_domain::ids::CitizenId;
+use tvaers_domain::ids::{CitizenId, StaffId};
 use tvaers_domain::journal::Sensitivity;
+use uuid::Uuid;
 
 use crate::{CitizenFile, JournalFile, JournalFilter, Page};
 
@@ -46,14 +48,14 @@ pub(crate) struct FileCache {
 impl Default for FileCache {
     fn default() -> Self {
         FileCache {
-            citizens: Versioned::new(|f: &CitizenFile| {
+            citizens: Versioned::new(MAX_ROWS / 2, |f: &CitizenFile| {
                 1 + f.cases.len()
                     + f.plans.len()
                     + f.meetings.len()
                     + f.tasks.len()
                     + f.measurements.len()
             }),
-            journals: Versioned::new(|f: &JournalFile| {
+            journals: Versioned::new(MAX_ROWS / 2, |f: &JournalFile| {
                 1 + f.plans.len() + f.meetings.len() + f.entries.len()
             }),
         }
@@ -100,8 +102,25 @@ impl FileCache {
     }
 }
 
+/// Citizens held in all by [`RelatedCache`]: about 20 bytes each in a
+/// hash set, so near 20 MB (a case worker of a large municipality relates
+/// to tens of thousands of citizens through their units' open cases).
+const MAX_RELATED: u64 = 1_000_000;
+
+/// Per staff member, every citizen they have any relationship with (open
+/// case in one of their units, care team, grant), under the relations
+/// version: triggers move it in the same transaction as any change to those
+/// rows (SQLite migration 0015), and it is read before the set, as a
+/// citizen's version is before their file. A search across journals skips
+/// the hits of every other citizen without asking the policy.
+pub(crate) type RelatedCache = Versioned<StaffId, Arc<HashSet<Uuid>>>;
+
+pub(crate) fn related_cache() -> RelatedCache {
+    Versioned::new(MAX_RELATED, |set: &Arc<HashSet<Uuid>>| set.len().max(1))
+}
+
 /// Values under the version they were read after, weighed by their rows.
-struct Versioned<K, V> {
+pub(crate) struct Versioned<K, V> {
     cache: Cache<K, (i64, Arc<V>)>,
 }
 
@@ -110,10 +129,10 @@ where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    fn new(rows: fn(&V) -> usize) -> Self {
+    fn new(max_rows: u64, rows: fn(&V) -> usize) -> Self {
         Versioned {
             cache: Cache::builder()
-                .max_capacity(MAX_ROWS / 2)
+                .max_capacity(max_rows)
                 .weigher(move |_, (_, v): &(i64, Arc<V>)| {
                     u32::try_from(rows(v)).unwrap_or(u32::MAX)
                 })
@@ -123,7 +142,7 @@ where
     }
 
     /// The value kept under exactly `version`; any other is a miss.
-    fn get(&self, key: &K, version: i64) -> Option<V> {
+    pub(crate) fn get(&self, key: &K, version: i64) -> Option<V> {
         match self.cache.get(key) {
             Some((v, value)) if v == version => Some(V::clone(&value)),
             _ => None,
@@ -133,7 +152,7 @@ where
     /// Keeps `value` unless a newer one is there (a slower read of an older
     /// version must not push it out; either way no read is given a value
     /// whose version it did not find).
-    fn keep(&self, key: K, version: i64, value: &V) {
+    pub(crate) fn keep(&self, key: K, version: i64, value: &V) {
         if self.cache.get(&key).is_some_and(|(v, _)| v > version) {
             return;
         }

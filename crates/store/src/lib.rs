@@ -450,6 +450,22 @@ pub struct FactsScope {
     pub health: Vec<u8>,
 }
 
+impl FactsScope {
+    /// The facts of a relationship: on the care team, an open case in one of
+    /// the staff member's units, or a grant (the lowest four bits of the code).
+    pub const RELATIONSHIP_BITS: u8 = 0b1111;
+
+    /// Whether the table admits only citizens the staff member has a
+    /// relationship with (the policy as it stands): then a citizen without
+    /// one is out of scope before any other fact is looked at.
+    pub fn admits_only_related(&self) -> bool {
+        self.general
+            .iter()
+            .chain(&self.health)
+            .all(|c| c & Self::RELATIONSHIP_BITS != 0)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopeGrant {
     pub citizens: Vec<CitizenId>,

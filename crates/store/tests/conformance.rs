@@ -175,6 +175,20 @@ mod twins {
             .run_with_twin(super::cached_files_follow_every_change)
             .await
     }
+    #[tokio::test]
+    async fn on_sqlite_searches_follow_every_relationship_change() {
+        super::sqlite()
+            .await
+            .run_with_twin(super::searches_follow_every_relationship_change)
+            .await
+    }
+    #[tokio::test]
+    async fn on_postgres_searches_follow_every_relationship_change() {
+        super::postgres()
+            .await
+            .run_with_twin(super::searches_follow_every_relationship_change)
+            .await
+    }
 }
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
@@ -3146,4 +3160,160 @@ async fn cached_files_follow_every_change(s: Arc<dyn Store>, other: Arc<dyn Stor
             .iter()
             .all(|t| t.title == "Rettet i hånden")
     );
+}
+
+/// A search across journals under a policy that admits only related
+/// citizens (SQLite keeps whom each reader relates to, under the relations
+/// version) finds a citizen's notes exactly while a relationship holds:
+/// after each way one begins or ends — an open case in the reader's unit,
+/// the reader moved between units, a place on the care team, a grant —
+/// made through this store, through a second one on the same database and by
+/// plain SQL; each search twice, so the second may come from what the first kept.
+async fn searches_follow_every_relationship_change(s: Arc<dyn Store>, other: Arc<dyn Store>) {
+    use tvaers_domain::access::{AccessGrant, GrantKind};
+    let (org, unit, reader) = seed_org(&*s).await;
+    let far = Unit {
+        id: UnitId::new(),
+        organisation_id: org.id,
+        parent_id: None,
+        name: "Jobcenter".into(),
+        kind: UnitKind::Department,
+    };
+    s.create_unit(&far).await.unwrap();
+    let related = citizen("070761-4285", "Karen", "Sørensen");
+    let x = citizen("080862-4285", "Bo", "Jensen");
+    s.insert_citizens_bulk(&[related.clone(), x.clone()], &[])
+        .await
+        .unwrap();
+    s.create_case(
+        &home_care_case(related.id, &unit, &reader, None),
+        &audit(AuditAction::Create, Some(related.id)),
+    )
+    .await
+    .unwrap();
+    for (c, text) in [(&related, "Faldt i haven"), (&x, "Faldt på trappen")] {
+        add(
+            &*s,
+            &entry(c.id, &reader, datetime!(2026-03-01 09:00 UTC), text),
+        )
+        .await;
+    }
+    let now = OffsetDateTime::now_utc();
+    let scope = ReadScope {
+        grants: vec![],
+        by_facts: Some(FactsScope {
+            staff_id: reader.id,
+            organisation_id: org.id,
+            now,
+            general: (0..AccessFacts::CODES)
+                .filter(|c| c & FactsScope::RELATIONSHIP_BITS != 0)
+                .collect(),
+            health: vec![],
+        }),
+    };
+    assert!(scope.by_facts.as_ref().unwrap().admits_only_related());
+    let check = async |what: &str, x_found: bool| {
+        let mut want = vec!["Faldt i haven".to_string()];
+        if x_found {
+            want.push("Faldt på trappen".to_string());
+        }
+        for store in [&s, &other] {
+            for _ in 0..2 {
+                assert_eq!(
+                    texts(&**store, "faldet", &scope).await,
+                    (want.len() as i64, want.clone()),
+                    "{what}"
+                );
+            }
+        }
+    };
+    check("no relationship", false).await;
+
+    let case = home_care_case(x.id, &unit, &reader, None);
+    other
+        .create_case(&case, &audit(AuditAction::Create, Some(x.id)))
+        .await
+        .unwrap();
+    check("case opened in the reader's unit, by the other store", true).await;
+    let closed = Case {
+        closed_on: Some(date!(2026 - 03 - 01)),
+        ..case
+    };
+    s.update_case(&closed, &audit(AuditAction::Update, Some(x.id)))
+        .await
+        .unwrap();
+    check("case closed", false).await;
+
+    other
+        .create_case(
+            &home_care_case(x.id, &far, &reader, None),
+            &audit(AuditAction::Create, Some(x.id)),
+        )
+        .await
+        .unwrap();
+    check("case opened in another unit", false).await;
+    let mut moved = reader.clone();
+    moved.unit_ids = vec![unit.id, far.id];
+    other.update_staff(&moved).await.unwrap();
+    check("reader joins that unit", true).await;
+    s.update_staff(&reader).await.unwrap();
+    check("reader leaves it", false).await;
+
+    let (plan, v1) = plan_for(x.id, reader.id);
+    s.create_plan(&plan, &v1, &audit(AuditAction::Create, Some(x.id)))
+        .await
+        .unwrap();
+    check("on the care team", true).await;
+    let save = |version: i64, content: PlanContent| {
+        let saved = Plan {
+            version,
+            content: content.clone(),
+            ..plan.clone()
+        };
+        let v = PlanVersion {
+            version,
+            content,
+            ..v1.clone()
+        };
+        (saved, v)
+    };
+    let mut goal = plan.content.clone();
+    goal.overall_goal = "Gå ture igen".into();
+    let (p2, v2) = save(2, goal.clone());
+    other
+        .save_plan(&p2, 1, &v2, &audit(AuditAction::Update, Some(x.id)))
+        .await
+        .unwrap();
+    check("plan saved, team unchanged", true).await;
+    let mut without = goal;
+    without
+        .team
+        .retain(|m| !matches!(m, TeamMember::Staff { .. }));
+    let (p3, v3) = save(3, without);
+    other
+        .save_plan(&p3, 2, &v3, &audit(AuditAction::Update, Some(x.id)))
+        .await
+        .unwrap();
+    check("taken off the care team", false).await;
+
+    let grant = AccessGrant {
+        id: uuid::Uuid::new_v4(),
+        citizen_id: x.id,
+        staff_id: reader.id,
+        kind: GrantKind::BreakGlass,
+        reason: "Akut indlæggelse, skal se medicinlisten".into(),
+        granted_at: now - time::Duration::hours(1),
+        expires_at: now + time::Duration::hours(1),
+        reviewed_at: None,
+        reviewed_by: None,
+        review_note: None,
+    };
+    other
+        .add_grant(&grant, &audit(AuditAction::Create, Some(x.id)))
+        .await
+        .unwrap();
+    check("break the glass", true).await;
+    // By hand, as a repair would: no store code runs.
+    assert_eq!(s.debug_exec("DELETE FROM access_grants").await.unwrap(), 1);
+    check("grant deleted in SQL", false).await;
 }
