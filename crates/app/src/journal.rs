@@ -702,8 +702,10 @@ impl App {
             Some(c) => (Resource::Citizen(c), "journal_search"),
             None => (Resource::CitizenDirectory, "journal_search"),
         };
-        let ev = self
-            .authorize(actor, Action::Search, resource, resource_type, None)
+        // In one journal the classes the reader may search follow from the
+        // facts the search was allowed on: not read a second time.
+        let (ev, facts) = self
+            .authorize_with_facts(actor, Action::Search, resource, resource_type, None)
             .await?;
         if let Some(c) = citizen {
             self.ensure_citizen(c).await?;
@@ -724,8 +726,7 @@ impl App {
         let scope = match citizen {
             Some(c) => {
                 query = query.within(c);
-                let classes = self.journal_classes(actor, c).await?;
-                ReadScope::one(c, classes)
+                ReadScope::one(c, policy::journal_classes(actor, c, &facts))
             }
             None => {
                 let (scope, listed) = self.reader_scope(actor).await?;
