@@ -160,36 +160,21 @@ conformance!(
     statistics_series_stay_exact_under_writes_and_corrections,
 );
 
-mod twins {
-    #[tokio::test]
-    async fn on_sqlite_cached_files_follow_every_change() {
-        super::sqlite()
-            .await
-            .run_with_twin(super::cached_files_follow_every_change)
-            .await
-    }
-    #[tokio::test]
-    async fn on_postgres_cached_files_follow_every_change() {
-        super::postgres()
-            .await
-            .run_with_twin(super::cached_files_follow_every_change)
-            .await
-    }
-    #[tokio::test]
-    async fn on_sqlite_searches_follow_every_relationship_change() {
-        super::sqlite()
-            .await
-            .run_with_twin(super::searches_follow_every_relationship_change)
-            .await
-    }
-    #[tokio::test]
-    async fn on_postgres_searches_follow_every_relationship_change() {
-        super::postgres()
-            .await
-            .run_with_twin(super::searches_follow_every_relationship_change)
-            .await
-    }
+/// Tests that need a second store on the same database (another server
+/// process, as far as the first can tell), on each backend.
+macro_rules! twins {
+    ($($name:ident),* $(,)?) => {
+        mod twins { $( mod $name {
+            #[tokio::test] async fn on_sqlite() { super::super::sqlite().await.run_with_twin(super::super::$name).await }
+            #[tokio::test] async fn on_postgres() { super::super::postgres().await.run_with_twin(super::super::$name).await }
+        } )* }
+    };
 }
+
+twins!(
+    cached_files_follow_every_change,
+    searches_follow_every_relationship_change,
+);
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
     NewAuditEvent {
