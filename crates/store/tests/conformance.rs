@@ -3039,17 +3039,7 @@ async fn cached_files_follow_every_change(s: Arc<dyn Store>, other: Arc<dyn Stor
         .unwrap();
     check("citizen moved, by the other store").await;
 
-    let case = Case {
-        id: CaseId::new(),
-        citizen_id: c.id,
-        area: CaseArea::HomeCare,
-        title: "Hjemmepleje".into(),
-        legal_basis: "Serviceloven § 83".into(),
-        responsible_unit_id: unit.id,
-        case_worker_id: Some(a.id),
-        opened_on: date!(2026 - 01 - 10),
-        closed_on: None,
-    };
+    let case = home_care_case(c.id, &unit, &a, None);
     other
         .create_case(&case, &audit(AuditAction::Create, Some(c.id)))
         .await
