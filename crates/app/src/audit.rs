@@ -188,6 +188,14 @@ fn answer<T>(got: Result<Result<T, String>, oneshot::error::RecvError>) -> AppRe
     }
 }
 
+/// How well commits are shared (`/metrics`): the requests answered and the
+/// events written per commit are these counters' ratios to the commits.
+fn count_batch(jobs: usize, events: usize) {
+    metrics::counter!("tvaers_audit_commits_total").increment(1);
+    metrics::counter!("tvaers_audit_jobs_total").increment(jobs as u64);
+    metrics::counter!("tvaers_audit_events_total").increment(events as u64);
+}
+
 /// Takes the first job and whatever else is waiting, up to [`MAX_BATCH`].
 fn drain_into(batch: &mut Vec<Job>, rx: &mut mpsc::Receiver<Job>) {
     while batch.len() < MAX_BATCH {
@@ -217,6 +225,7 @@ async fn write_in_task(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
         if let Err(e) = &result {
             tracing::error!(error = %e, n = events.len(), "audit batch failed");
         }
+        count_batch(batch.len(), events.len());
         for job in batch.drain(..) {
             match job {
                 Job::Append(_, reply) => {
@@ -255,6 +264,7 @@ fn write_on_thread(mut log: Box<dyn AuditLog>, mut rx: mpsc::Receiver<Job>) {
         if let Err(e) = &result {
             tracing::error!(error = %e, n = events.len(), "audit batch failed");
         }
+        count_batch(batch.len(), events.len());
         for (job, verdict) in batch.drain(..).zip(verdicts.drain(..)) {
             let answer = result.clone().and(verdict);
             match job {
