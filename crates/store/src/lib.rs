@@ -27,6 +27,7 @@ use tvaers_domain::scale::CustomScale;
 use tvaers_domain::staff::Staff;
 
 mod common;
+mod entry_owners;
 mod file_cache;
 pub mod postgres;
 pub mod sqlite;

@@ -97,6 +97,8 @@ pub struct SqliteStore {
     files: crate::file_cache::FileCache,
     /// Whom each staff member relates to, under the relations version.
     related: std::sync::Arc<crate::file_cache::RelatedCache>,
+    /// Whose each journal entry a search has met is, and its class.
+    owners: std::sync::Arc<crate::entry_owners::EntryOwners>,
 }
 
 impl SqliteStore {
@@ -158,6 +160,7 @@ impl SqliteStore {
             inline: std::sync::Arc::new(crate::sqlite_inline::Readers::new(&path)),
             files: Default::default(),
             related: std::sync::Arc::new(crate::file_cache::related_cache()),
+            owners: Default::default(),
             path,
             writer,
             readers,
@@ -484,6 +487,9 @@ pub(crate) mod imp {
 
     /// A journal search in one read transaction: the hits (newest first
     /// across journals, best match first in one), then the shown hits' entries.
+    /// `retry`: whether a search whose shown hits the owners map got wrong
+    /// is walked again from the table (once).
+    #[allow(clippy::too_many_arguments)]
     fn search_on(
         c: &rusqlite::Connection,
         q: &tvaers_domain::search::SearchQuery,
@@ -491,20 +497,26 @@ pub(crate) mod imp {
         page: Page,
         order: crate::SearchOrder,
         related: &crate::file_cache::RelatedCache,
+        owners: &crate::entry_owners::EntryOwners,
+        retry: bool,
     ) -> Result<crate::JournalSearchResult> {
+        // Whom each shown hit was taken to belong to, and its class: checked
+        // against the entries read below (see `entry_owners`).
+        let mut owned: Vec<(i64, Uuid, String)> = Vec::new();
         let (total, capped, shown) = match order {
             // Newest first counts to the end of the page.
             crate::SearchOrder::Newest => {
                 let cap = page.offset.max(0).saturating_add(page.limit.max(1));
                 let want = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
-                let hits = newest_in_scope(c, q, scope, want, related)?;
+                let hits = newest_in_scope(c, q, scope, want, related, owners)?;
                 let found = hits.len() as i64;
-                let shown = hits
+                owned = hits
                     .into_iter()
                     .take(usize::try_from(cap).unwrap_or(0))
                     .skip(usize::try_from(page.offset).unwrap_or(0))
                     .take(usize::try_from(page.limit).unwrap_or(0))
                     .collect();
+                let shown = owned.iter().map(|h| h.0).collect();
                 (found.min(cap), found > cap, shown)
             }
             crate::SearchOrder::Relevance { cap } => {
@@ -540,6 +552,25 @@ pub(crate) mod imp {
             })?
             .into_iter()
             .collect();
+        let differs = owned.iter().any(|(seq, citizen, class)| {
+            hits.get(seq).is_some_and(|h| {
+                h.entry.citizen_id.0 != *citizen || h.entry.sensitivity.code() != class.as_str()
+            })
+        });
+        if differs {
+            if !retry {
+                return Err(StoreError::Corrupt(
+                    "a search's hits changed within its own transaction".into(),
+                ));
+            }
+            tracing::error!(
+                "a journal entry's citizen or class differs from what searches knew of it; \
+                 searching again from the table"
+            );
+            owners.clear();
+            let fresh = crate::entry_owners::EntryOwners::default();
+            return search_on(c, q, scope, page, order, related, &fresh, false);
+        }
         let hits = shown.iter().filter_map(|s| hits.remove(s)).collect();
         Ok(crate::JournalSearchResult {
             total,
@@ -598,15 +629,15 @@ pub(crate) mod imp {
         scope: &crate::ReadScope,
         want: usize,
         related: &crate::file_cache::RelatedCache,
-    ) -> Result<Vec<i64>> {
+        owners: &crate::entry_owners::EntryOwners,
+    ) -> Result<Vec<(i64, Uuid, String)>> {
         /// The memo is dropped when it grows past this many (citizen, class)
         /// answers: a walk through a whole municipality's hits stays bounded.
         const MEMO_MAX: usize = 100_000;
         let mut walk = Args::default();
         let qp = walk.push(Arg::Text(SqliteStore::fts_query(q)));
         let walk_sql = format!(
-            "SELECT i.{key} AS hit, e.citizen_id AS citizen_id, e.sensitivity AS sensitivity \
-             FROM {table} i JOIN journal_entries e ON e.seq = i.{key} WHERE {matches} ORDER BY i.{key} DESC",
+            "SELECT i.{key} AS hit FROM {table} i WHERE {matches} ORDER BY i.{key} DESC",
             key = SqliteStore::FTS_KEY,
             table = SqliteStore::FTS_TABLE,
             matches = SqliteStore::fts_match_sql(&qp),
@@ -637,14 +668,37 @@ pub(crate) mod imp {
             .collect();
         for_each(c, &walk_sql, &values(walk)?, |r| {
             let hit: i64 = r.try_get("hit").map_err(map_err)?;
-            let citizen: Uuid = r.try_get("citizen_id").map_err(map_err)?;
+            let (citizen, class) = match owners.get(hit) {
+                Some((citizen, class)) => (citizen, Class::Known(class)),
+                None => {
+                    let mut owner = None;
+                    for_each(c, ENTRY_OWNER_SQL, &[Value::Int(hit)], |e| {
+                        let citizen: Uuid = e.try_get("citizen_id").map_err(map_err)?;
+                        let class: String = e.try_get("sensitivity").map_err(map_err)?;
+                        owner = Some(match owners.keep(hit, citizen, &class) {
+                            Some((citizen, class)) => (citizen, Class::Known(class)),
+                            None => (citizen, Class::Read(class)),
+                        });
+                        Ok(false)
+                    })?;
+                    // A full-text row without its entry: the walk's join passed it over.
+                    let Some(owner) = owner else { return Ok(true) };
+                    owner
+                }
+            };
             if related
                 .as_ref()
                 .is_some_and(|r| !r.contains(&citizen) && !listed.contains(&citizen))
             {
                 return Ok(true);
             }
-            let key: (Uuid, String) = (citizen, r.try_get("sensitivity").map_err(map_err)?);
+            let class = match class {
+                Class::Read(class) => class,
+                Class::Known(class) => owners.class(class).ok_or_else(|| {
+                    StoreError::Corrupt(format!("class {class} of entry {hit} unknown"))
+                })?,
+            };
+            let key: (Uuid, String) = (citizen, class);
             let admitted = match memo.get(&key) {
                 Some(known) => *known,
                 None => {
@@ -654,17 +708,29 @@ pub(crate) mod imp {
                     if memo.len() >= MEMO_MAX {
                         memo.clear();
                     }
-                    memo.insert(key, admitted);
+                    memo.insert(key.clone(), admitted);
                     admitted
                 }
             };
             if admitted {
-                hits.push(hit);
+                hits.push((hit, key.0, key.1));
             }
             Ok(hits.len() < want)
         })?;
         Ok(hits)
     }
+
+    /// A hit's class: as the walk read it, or its index in [`EntryOwners`].
+    ///
+    /// [`EntryOwners`]: crate::entry_owners::EntryOwners
+    enum Class {
+        Known(u8),
+        Read(String),
+    }
+
+    /// An entry's citizen and class, for a hit the owners map does not know.
+    const ENTRY_OWNER_SQL: &str =
+        "SELECT citizen_id, sensitivity FROM journal_entries WHERE seq = $1";
 
     /// Whom the scope's reader relates to, when the scope admits no one
     /// else: kept per staff member under the relations version, which this
@@ -817,9 +883,9 @@ pub(crate) mod imp {
             order: crate::SearchOrder,
         ) -> Option<tokio::task::JoinHandle<Result<crate::JournalSearchResult>>> {
             let (readers, q, scope) = (self.inline.clone(), q.clone(), scope.clone());
-            let related = self.related.clone();
+            let (related, owners) = (self.related.clone(), self.owners.clone());
             Some(tokio::task::spawn_blocking(move || {
-                readers.read(|c| search_on(c, &q, &scope, page, order, &related))
+                readers.read(|c| search_on(c, &q, &scope, page, order, &related, &owners, true))
             }))
         }
 

@@ -174,6 +174,7 @@ macro_rules! twins {
 twins!(
     cached_files_follow_every_change,
     searches_follow_every_relationship_change,
+    searches_follow_an_entry_changed_behind_the_triggers,
 );
 
 fn audit(action: AuditAction, citizen: Option<CitizenId>) -> NewAuditEvent {
@@ -3291,4 +3292,93 @@ async fn searches_follow_every_relationship_change(s: Arc<dyn Store>, other: Arc
     // By hand, as a repair would: no store code runs.
     assert_eq!(s.debug_exec("DELETE FROM access_grants").await.unwrap(), 1);
     check("grant deleted in SQL", false).await;
+}
+
+/// An entry's citizen and class never change through the store (triggers
+/// forbid it), and the SQLite store remembers them for its searches. Should
+/// a repair change them by hand anyway, no search may show the entry to a
+/// reader the change put it out of reach of, on either store.
+async fn searches_follow_an_entry_changed_behind_the_triggers(
+    s: Arc<dyn Store>,
+    other: Arc<dyn Store>,
+) {
+    let (org, unit, reader) = seed_org(&*s).await;
+    let related = citizen("070761-4285", "Karen", "Sørensen");
+    let x = citizen("080862-4285", "Bo", "Jensen");
+    s.insert_citizens_bulk(&[related.clone(), x.clone()], &[])
+        .await
+        .unwrap();
+    s.create_case(
+        &home_care_case(related.id, &unit, &reader, None),
+        &audit(AuditAction::Create, Some(related.id)),
+    )
+    .await
+    .unwrap();
+    for (c, text) in [
+        (&related, "Faldt i haven"),
+        (&related, "Faldt i køkkenet"),
+        (&x, "Faldt på trappen"),
+    ] {
+        add(
+            &*s,
+            &entry(c.id, &reader, datetime!(2026-03-01 09:00 UTC), text),
+        )
+        .await;
+    }
+    let scope = ReadScope {
+        grants: vec![],
+        by_facts: Some(FactsScope {
+            staff_id: reader.id,
+            organisation_id: org.id,
+            now: OffsetDateTime::now_utc(),
+            general: (0..AccessFacts::CODES)
+                .filter(|c| c & FactsScope::RELATIONSHIP_BITS != 0)
+                .collect(),
+            health: vec![],
+        }),
+    };
+    let check = async |what: &str, want: &[&str]| {
+        let want: Vec<String> = want.iter().map(|t| t.to_string()).collect();
+        for store in [&s, &other] {
+            for _ in 0..2 {
+                assert_eq!(
+                    texts(&**store, "faldet", &scope).await,
+                    (want.len() as i64, want.clone()),
+                    "{what}"
+                );
+            }
+        }
+    };
+    check("as written", &["Faldt i haven", "Faldt i køkkenet"]).await;
+    // By hand, as a repair would, past the trigger that forbids it.
+    if s.debug_exec("DROP TRIGGER journal_entries_no_update")
+        .await
+        .is_err()
+    {
+        s.debug_exec("ALTER TABLE journal_entries DISABLE TRIGGER USER")
+            .await
+            .unwrap();
+    }
+    let moved = s
+        .debug_exec(
+            "UPDATE journal_entries SET citizen_id = \
+             (SELECT citizen_id FROM journal_entries WHERE text = 'Faldt på trappen') \
+             WHERE text = 'Faldt i haven'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    check(
+        "moved to a citizen the reader does not work with",
+        &["Faldt i køkkenet"],
+    )
+    .await;
+    let sensitive = s
+        .debug_exec(
+            "UPDATE journal_entries SET sensitivity = 'health' WHERE text = 'Faldt i køkkenet'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(sensitive, 1);
+    check("made a health note the reader may not read", &[]).await;
 }
