@@ -3138,24 +3138,10 @@ async fn cached_files_follow_every_change(s: Arc<dyn Store>, other: Arc<dyn Stor
     );
 }
 
-/// A search across journals under a policy that admits only related
-/// citizens (SQLite keeps whom each reader relates to, under the relations
-/// version) finds a citizen's notes exactly while a relationship holds:
-/// after each way one begins or ends — an open case in the reader's unit,
-/// the reader moved between units, a place on the care team, a grant —
-/// made through this store, through a second one on the same database and by
-/// plain SQL; each search twice, so the second may come from what the first kept.
-async fn searches_follow_every_relationship_change(s: Arc<dyn Store>, other: Arc<dyn Store>) {
-    use tvaers_domain::access::{AccessGrant, GrantKind};
-    let (org, unit, reader) = seed_org(&*s).await;
-    let far = Unit {
-        id: UnitId::new(),
-        organisation_id: org.id,
-        parent_id: None,
-        name: "Jobcenter".into(),
-        kind: UnitKind::Department,
-    };
-    s.create_unit(&far).await.unwrap();
+/// An organisation, its unit and a reader there; a citizen with an open
+/// case in the reader's unit and one the reader has no relationship with.
+async fn related_and_not(s: &dyn Store) -> (Organisation, Unit, Staff, Citizen, Citizen) {
+    let (org, unit, reader) = seed_org(s).await;
     let related = citizen("070761-4285", "Karen", "Sørensen");
     let x = citizen("080862-4285", "Bo", "Jensen");
     s.insert_citizens_bulk(&[related.clone(), x.clone()], &[])
@@ -3167,14 +3153,12 @@ async fn searches_follow_every_relationship_change(s: Arc<dyn Store>, other: Arc
     )
     .await
     .unwrap();
-    for (c, text) in [(&related, "Faldt i haven"), (&x, "Faldt på trappen")] {
-        add(
-            &*s,
-            &entry(c.id, &reader, datetime!(2026-03-01 09:00 UTC), text),
-        )
-        .await;
-    }
-    let now = OffsetDateTime::now_utc();
+    (org, unit, reader, related, x)
+}
+
+/// The scope of a reader who reads ordinary notes of the citizens they
+/// relate to, as the policy's table gives it.
+fn related_only(org: &Organisation, reader: &Staff, now: OffsetDateTime) -> ReadScope {
     let scope = ReadScope {
         grants: vec![],
         by_facts: Some(FactsScope {
@@ -3188,6 +3172,36 @@ async fn searches_follow_every_relationship_change(s: Arc<dyn Store>, other: Arc
         }),
     };
     assert!(scope.by_facts.as_ref().unwrap().admits_only_related());
+    scope
+}
+
+/// A search across journals under a policy that admits only related
+/// citizens (SQLite keeps whom each reader relates to, under the relations
+/// version) finds a citizen's notes exactly while a relationship holds:
+/// after each way one begins or ends — an open case in the reader's unit,
+/// the reader moved between units, a place on the care team, a grant —
+/// made through this store, through a second one on the same database and by
+/// plain SQL; each search twice, so the second may come from what the first kept.
+async fn searches_follow_every_relationship_change(s: Arc<dyn Store>, other: Arc<dyn Store>) {
+    use tvaers_domain::access::{AccessGrant, GrantKind};
+    let (org, unit, reader, related, x) = related_and_not(&*s).await;
+    let far = Unit {
+        id: UnitId::new(),
+        organisation_id: org.id,
+        parent_id: None,
+        name: "Jobcenter".into(),
+        kind: UnitKind::Department,
+    };
+    s.create_unit(&far).await.unwrap();
+    for (c, text) in [(&related, "Faldt i haven"), (&x, "Faldt på trappen")] {
+        add(
+            &*s,
+            &entry(c.id, &reader, datetime!(2026-03-01 09:00 UTC), text),
+        )
+        .await;
+    }
+    let now = OffsetDateTime::now_utc();
+    let scope = related_only(&org, &reader, now);
     let check = async |what: &str, x_found: bool| {
         let mut want = vec!["Faldt i haven".to_string()];
         if x_found {
@@ -3302,18 +3316,7 @@ async fn searches_follow_an_entry_changed_behind_the_triggers(
     s: Arc<dyn Store>,
     other: Arc<dyn Store>,
 ) {
-    let (org, unit, reader) = seed_org(&*s).await;
-    let related = citizen("070761-4285", "Karen", "Sørensen");
-    let x = citizen("080862-4285", "Bo", "Jensen");
-    s.insert_citizens_bulk(&[related.clone(), x.clone()], &[])
-        .await
-        .unwrap();
-    s.create_case(
-        &home_care_case(related.id, &unit, &reader, None),
-        &audit(AuditAction::Create, Some(related.id)),
-    )
-    .await
-    .unwrap();
+    let (org, _, reader, related, x) = related_and_not(&*s).await;
     for (c, text) in [
         (&related, "Faldt i haven"),
         (&related, "Faldt i køkkenet"),
@@ -3325,18 +3328,7 @@ async fn searches_follow_an_entry_changed_behind_the_triggers(
         )
         .await;
     }
-    let scope = ReadScope {
-        grants: vec![],
-        by_facts: Some(FactsScope {
-            staff_id: reader.id,
-            organisation_id: org.id,
-            now: OffsetDateTime::now_utc(),
-            general: (0..AccessFacts::CODES)
-                .filter(|c| c & FactsScope::RELATIONSHIP_BITS != 0)
-                .collect(),
-            health: vec![],
-        }),
-    };
+    let scope = related_only(&org, &reader, OffsetDateTime::now_utc());
     let check = async |what: &str, want: &[&str]| {
         let want: Vec<String> = want.iter().map(|t| t.to_string()).collect();
         for store in [&s, &other] {
