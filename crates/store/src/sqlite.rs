@@ -681,7 +681,7 @@ pub(crate) mod imp {
                         });
                         Ok(false)
                     })?;
-                    // A full-text row without its entry: the walk's join passed it over.
+                    // A full-text row without its entry is passed over, as the join did.
                     let Some(owner) = owner else { return Ok(true) };
                     owner
                 }
