@@ -54,17 +54,7 @@ pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-/// One journal entry waiting for the group writer (SQLite): it is written in
-/// the next transaction, under its own savepoint, and `done` is answered
-/// after that transaction committed (so the entry is durable when acknowledged).
-pub(crate) struct JournalAppend {
-    pub(crate) entry: tvaers_domain::journal::JournalEntry,
-    pub(crate) terms: Vec<String>,
-    pub(crate) audit: tvaers_domain::audit::NewAuditEvent,
-    pub(crate) done: tokio::sync::oneshot::Sender<crate::Result<()>>,
-}
-
-/// Most entries in one group transaction.
+/// Most writes in one group transaction (SQLite's writer thread).
 pub(crate) const GROUP_MAX: usize = 256;
 
 /// The columns of an audit event as the store writes and reads them (both
@@ -86,6 +76,145 @@ pub(crate) const RELATED_CITIZENS_SQL: &str = "SELECT fk.citizen_id AS citizen_i
      WHERE fk.closed_on IS NULL AND fk.responsible_unit_id IN (SELECT su.unit_id FROM staff_units su WHERE su.staff_id = $1) \
      UNION ALL SELECT fm.citizen_id FROM plan_members fm WHERE fm.staff_id = $1 \
      UNION ALL SELECT fg.citizen_id FROM access_grants fg WHERE fg.staff_id = $1";
+
+// --- SQL both SQLite write paths share: sqlx's (and PostgreSQL's) in the
+// store macro, and the writer thread's (`sqlite_write`).
+
+/// Marks that data statistics are computed from has changed (see
+/// `stats_generation` in the migrations), on one of 16 shards
+/// ([`generation_shard`]) so concurrent writers do not queue on one row.
+pub(crate) const GENERATION_BUMP_SQL: &str =
+    "UPDATE stats_generation_shards SET n = n + 1 WHERE id = $1";
+
+pub(crate) fn generation_shard() -> i64 {
+    i64::from(fastrand::u8(0..16))
+}
+
+/// The series a measurement belongs to: its citizen, area and goal.
+pub(crate) const SERIES_KEY_SQL: &str =
+    "SELECT citizen_id, area_code, goal_id FROM measurements WHERE id = $1";
+/// Two writers of one citizen's measurements must not recompute from
+/// snapshots that miss each other's row (PostgreSQL, read committed): the
+/// upsert holds the citizen's row lock until commit, and the statements after
+/// it see what the other writer committed.
+pub(crate) const SERIES_LOCK_SQL: &str = "INSERT INTO stats_series_locks (citizen_id, n) VALUES ($1, 1) \
+     ON CONFLICT (citizen_id) DO UPDATE SET n = stats_series_locks.n + 1";
+pub(crate) const LEVELS_DELETE_SQL: &str =
+    "DELETE FROM stats_levels WHERE citizen_id = $1 AND area_code = $2";
+pub(crate) const GAS_DELETE_SQL: &str =
+    "DELETE FROM stats_gas WHERE citizen_id = $1 AND goal_id = $2";
+
+/// The `stats_levels` rows of the measurements `scope` (a condition on
+/// `m`) selects, whole (citizen, area) series at a time: every
+/// functional level in force with a value and an area, linked to the
+/// previous one of its series. The same statement as the backfill in
+/// migration 0010, so a recomputed series is what a full rebuild gives.
+/// `kind || ''` keeps both planners off the `(kind, measured_at)`
+/// index, which would scan every level of every citizen when the
+/// scope is a few citizens (seen on both backends with the statistics
+/// of a table still being loaded).
+pub(crate) fn levels_series_sql(scope: &str) -> String {
+    format!(
+        "INSERT INTO stats_levels (citizen_id, area_code, measured_at, id, value, prev_at, delta) \
+         SELECT citizen_id, area_code, measured_at, id, value, prev_at, value - prev_value FROM ( \
+           SELECT m.citizen_id, m.area_code, m.measured_at, m.id, m.value, \
+             LAG(m.measured_at) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_at, \
+             LAG(m.value) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_value \
+           FROM measurements m \
+           WHERE m.kind || '' = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id) AND {scope}) t"
+    )
+}
+
+/// The `stats_gas` rows of whole (citizen, goal) series `scope` selects:
+/// every GAS score in force on a goal, with the time of the next one.
+pub(crate) fn gas_series_sql(scope: &str) -> String {
+    format!(
+        "INSERT INTO stats_gas (citizen_id, goal_id, measured_at, id, value, area_code, next_at) \
+         SELECT m.citizen_id, m.goal_id, m.measured_at, m.id, m.value, m.area_code, \
+           LEAD(m.measured_at) OVER (PARTITION BY m.citizen_id, m.goal_id ORDER BY m.measured_at, m.id) \
+         FROM measurements m \
+         WHERE m.kind || '' = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL \
+           AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id) AND {scope}"
+    )
+}
+
+/// A measurement's row; `$14`, `$15` are times in UTC, so that SQLite's text
+/// timestamps compare in time order.
+pub(crate) const MEASUREMENT_INSERT_SQL: &str = "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
+     value, expected, reading, measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+
+/// The `value` and `expected` columns of a measurement (what statistics read).
+pub(crate) fn reading_values(r: &tvaers_domain::measure::Reading) -> (Option<f64>, Option<f64>) {
+    use tvaers_domain::measure::Reading;
+    match r {
+        Reading::Functional { current, expected } => {
+            (current.map(f64::from), expected.map(f64::from))
+        }
+        Reading::Level { value } => (Some(*value), None),
+        Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
+        Reading::SelfAssessment { .. } => (None, None),
+    }
+}
+
+/// A plan saved over version `$9`; no row changed means someone saved in between.
+pub(crate) const PLAN_UPDATE_SQL: &str = "UPDATE plans SET status = $3, version = $4, content = $5, coordinator_id = $6, review_on = $7, updated_at = $8 \
+     WHERE citizen_id = $1 AND id = $2 AND version = $9";
+pub(crate) const PLAN_VERSION_INSERT_SQL: &str = "INSERT INTO plan_versions (citizen_id, plan_id, version, author_id, author_name, at, reason, status, content) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const PLAN_MEMBERS_SQL: &str =
+    "SELECT staff_id, is_coordinator FROM plan_members WHERE citizen_id = $1 AND plan_id = $2";
+pub(crate) const PLAN_MEMBER_DELETE_SQL: &str =
+    "DELETE FROM plan_members WHERE citizen_id = $1 AND plan_id = $2 AND staff_id = $3";
+pub(crate) const PLAN_MEMBER_INSERT_SQL: &str = "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) VALUES ($1, $2, $3, $4)";
+/// The plan's goals and interventions are written anew on every save.
+pub(crate) const PLAN_ROWS_DELETE_SQL: [&str; 2] = [
+    "DELETE FROM plan_goals WHERE citizen_id = $1 AND plan_id = $2",
+    "DELETE FROM plan_interventions WHERE citizen_id = $1 AND plan_id = $2",
+];
+pub(crate) const PLAN_GOAL_INSERT_SQL: &str = "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const PLAN_INTERVENTION_INSERT_SQL: &str = "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) \
+     VALUES ($1, $2, $3, $4, $5)";
+
+/// The `plan_members` rows of a plan: the staff on an active plan's team,
+/// the coordinator marked. A closed plan has none.
+pub(crate) fn member_rows(plan: &tvaers_domain::plan::Plan) -> Vec<(uuid::Uuid, bool)> {
+    use tvaers_domain::plan::{PlanStatus, TeamMember};
+    if plan.status != PlanStatus::Active {
+        return vec![];
+    }
+    plan.content
+        .team
+        .iter()
+        .filter_map(|m| match m {
+            TeamMember::Staff { staff_id, .. } => {
+                Some((staff_id.0, *staff_id == plan.content.coordinator))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A journal entry's row; the store assigns its `seq`.
+pub(crate) const JOURNAL_INSERT_SQL: &str = "INSERT INTO journal_entries (citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
+     kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
+     sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
+     RETURNING seq";
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> crate::Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// Writes a backend makes on a thread of its own instead of through its
+/// pool (SQLite: [`crate::sqlite_write`]); `None` writes through the pool.
+pub(crate) trait InlineWrites {
+    fn sqlite_writer(&self) -> Option<&crate::sqlite_write::Writer> {
+        None
+    }
+}
 
 /// Reads a backend answers on the calling thread instead of through its pool
 /// (SQLite: [`crate::sqlite_inline`]); `None` reads through the pool.
@@ -386,14 +515,14 @@ macro_rules! impl_store {
         };
         use tvaers_domain::access::{AccessGrant, Consent, ConsentId, ConsentScope, GivenHow, GrantKind, PortalAccount};
         use tvaers_domain::ids::{MeasurementId, ScaleId};
-        use tvaers_domain::measure::{Measurement, Reading};
+        use tvaers_domain::measure::Measurement;
         use tvaers_domain::scale::CustomScale;
         use tvaers_domain::ids::{ActionGoalId, MeetingId, PlanId, TaskId};
         use tvaers_domain::meeting::{
             ActionGoal, Attendee, Meeting, MeetingKind, MeetingStatus, Owner, Review, ReviewOutcome,
             Task, TaskStatus,
         };
-        use tvaers_domain::plan::{Plan, PlanStatus, PlanVersion, TeamMember};
+        use tvaers_domain::plan::{Plan, PlanStatus, PlanVersion};
 
         crate::common::row_decoders!($row);
 
@@ -570,47 +699,12 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'e, Database = $db>,
         {
-            sqlx::query("UPDATE stats_generation_shards SET n = n + 1 WHERE id = $1")
-                .bind(i64::from(fastrand::u8(0..16)))
+            sqlx::query(crate::common::GENERATION_BUMP_SQL)
+                .bind(crate::common::generation_shard())
                 .execute(exec)
                 .await
                 .map_err(map_err)?;
             Ok(())
-        }
-
-        /// The `stats_levels` rows of the measurements `scope` (a condition on
-        /// `m`) selects, whole (citizen, area) series at a time: every
-        /// functional level in force with a value and an area, linked to the
-        /// previous one of its series. The same statement as the backfill in
-        /// migration 0010, so a recomputed series is what a full rebuild gives.
-        /// `kind || ''` keeps both planners off the `(kind, measured_at)`
-        /// index, which would scan every level of every citizen when the
-        /// scope is a few citizens (seen on both backends with the statistics
-        /// of a table still being loaded).
-        fn levels_series_sql(scope: &str) -> String {
-            format!(
-                "INSERT INTO stats_levels (citizen_id, area_code, measured_at, id, value, prev_at, delta) \
-                 SELECT citizen_id, area_code, measured_at, id, value, prev_at, value - prev_value FROM ( \
-                   SELECT m.citizen_id, m.area_code, m.measured_at, m.id, m.value, \
-                     LAG(m.measured_at) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_at, \
-                     LAG(m.value) OVER (PARTITION BY m.citizen_id, m.area_code ORDER BY m.measured_at, m.id) AS prev_value \
-                   FROM measurements m \
-                   WHERE m.kind || '' = 'functional' AND m.value IS NOT NULL AND m.area_code IS NOT NULL \
-                     AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id) AND {scope}) t"
-            )
-        }
-
-        /// The `stats_gas` rows of whole (citizen, goal) series `scope` selects:
-        /// every GAS score in force on a goal, with the time of the next one.
-        fn gas_series_sql(scope: &str) -> String {
-            format!(
-                "INSERT INTO stats_gas (citizen_id, goal_id, measured_at, id, value, area_code, next_at) \
-                 SELECT m.citizen_id, m.goal_id, m.measured_at, m.id, m.value, m.area_code, \
-                   LEAD(m.measured_at) OVER (PARTITION BY m.citizen_id, m.goal_id ORDER BY m.measured_at, m.id) \
-                 FROM measurements m \
-                 WHERE m.kind || '' = 'level' AND m.scale_kind = 'gas' AND m.goal_id IS NOT NULL \
-                   AND NOT EXISTS (SELECT 1 FROM measurements s WHERE s.supersedes = m.id) AND {scope}"
-            )
         }
 
         /// Recomputes the statistics series a new measurement (and the one it
@@ -620,7 +714,7 @@ macro_rules! impl_store {
         async fn recompute_series(tx: &mut sqlx::Transaction<'_, $db>, ids: &[Uuid]) -> Result<()> {
             let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> = Vec::new();
             for id in ids {
-                let row = sqlx::query("SELECT citizen_id, area_code, goal_id FROM measurements WHERE id = $1")
+                let row = sqlx::query(crate::common::SERIES_KEY_SQL)
                     .bind(*id)
                     .fetch_optional(&mut **tx)
                     .await
@@ -639,15 +733,8 @@ macro_rules! impl_store {
             let mut citizens: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
             citizens.sort_unstable();
             citizens.dedup();
-            // Two writers of one citizen's measurements must not recompute from
-            // snapshots that miss each other's row (PostgreSQL, read committed):
-            // the upsert holds the citizen's row lock until commit, and the
-            // statements below see what the other writer committed.
             for c in &citizens {
-                sqlx::query(
-                    "INSERT INTO stats_series_locks (citizen_id, n) VALUES ($1, 1) \
-                     ON CONFLICT (citizen_id) DO UPDATE SET n = stats_series_locks.n + 1",
-                )
+                sqlx::query(crate::common::SERIES_LOCK_SQL)
                 .bind(*c)
                 .execute(&mut **tx)
                 .await
@@ -655,13 +742,13 @@ macro_rules! impl_store {
             }
             for (citizen, area, goal) in &keys {
                 if let Some(area) = area {
-                    sqlx::query("DELETE FROM stats_levels WHERE citizen_id = $1 AND area_code = $2")
+                    sqlx::query(crate::common::LEVELS_DELETE_SQL)
                         .bind(*citizen)
                         .bind(area.as_str())
                         .execute(&mut **tx)
                         .await
                         .map_err(map_err)?;
-                    sqlx::query(sqlx::AssertSqlSafe(levels_series_sql("m.citizen_id = $1 AND m.area_code = $2")))
+                    sqlx::query(sqlx::AssertSqlSafe(crate::common::levels_series_sql("m.citizen_id = $1 AND m.area_code = $2")))
                         .bind(*citizen)
                         .bind(area.as_str())
                         .execute(&mut **tx)
@@ -669,13 +756,13 @@ macro_rules! impl_store {
                         .map_err(map_err)?;
                 }
                 if let Some(goal) = goal {
-                    sqlx::query("DELETE FROM stats_gas WHERE citizen_id = $1 AND goal_id = $2")
+                    sqlx::query(crate::common::GAS_DELETE_SQL)
                         .bind(*citizen)
                         .bind(*goal)
                         .execute(&mut **tx)
                         .await
                         .map_err(map_err)?;
-                    sqlx::query(sqlx::AssertSqlSafe(gas_series_sql("m.citizen_id = $1 AND m.goal_id = $2")))
+                    sqlx::query(sqlx::AssertSqlSafe(crate::common::gas_series_sql("m.citizen_id = $1 AND m.goal_id = $2")))
                         .bind(*citizen)
                         .bind(*goal)
                         .execute(&mut **tx)
@@ -692,9 +779,9 @@ macro_rules! impl_store {
                 let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
                 for sql in [
                     format!("DELETE FROM stats_levels WHERE citizen_id IN ({list})"),
-                    levels_series_sql(&format!("m.citizen_id IN ({list})")),
+                    crate::common::levels_series_sql(&format!("m.citizen_id IN ({list})")),
                     format!("DELETE FROM stats_gas WHERE citizen_id IN ({list})"),
-                    gas_series_sql(&format!("m.citizen_id IN ({list})")),
+                    crate::common::gas_series_sql(&format!("m.citizen_id IN ({list})")),
                 ] {
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for c in chunk {
@@ -821,9 +908,7 @@ macro_rules! impl_store {
             })
         }
 
-        fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-            serde_json::to_string(v).map_err(|e| StoreError::Database(e.to_string()))
-        }
+        use crate::common::{member_rows, reading_values, to_json};
 
         fn row_plan_version(r: &$row) -> Result<PlanVersion> {
             let status: String = r.try_get("status").map_err(map_err)?;
@@ -935,10 +1020,7 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'e, Database = $db>,
         {
-            sqlx::query(
-                "INSERT INTO plan_versions (citizen_id, plan_id, version, author_id, author_name, at, reason, status, content) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
+            sqlx::query(crate::common::PLAN_VERSION_INSERT_SQL)
             .bind(citizen_id.0)
             .bind(v.plan_id.0)
             .bind(v.version)
@@ -992,22 +1074,6 @@ macro_rules! impl_store {
             Ok(())
         }
 
-        /// The `plan_members` rows of a plan: the staff on an active plan's team,
-        /// the coordinator marked. A closed plan has none.
-        fn member_rows(plan: &Plan) -> Vec<(Uuid, bool)> {
-            if plan.status != PlanStatus::Active {
-                return vec![];
-            }
-            plan.content
-                .team
-                .iter()
-                .filter_map(|m| match m {
-                    TeamMember::Staff { staff_id, .. } => Some((staff_id.0, *staff_id == plan.content.coordinator)),
-                    _ => None,
-                })
-                .collect()
-        }
-
         /// The `plan_goals` rows of a plan. Goals and interventions stay projected
         /// for closed plans too: their outcomes are what statistics count.
         fn goal_rows(plan: &Plan) -> &[tvaers_domain::plan::Goal] {
@@ -1017,16 +1083,6 @@ macro_rules! impl_store {
         /// The `plan_interventions` rows of a plan (closed plans too, like goals).
         fn intervention_rows(plan: &Plan) -> &[tvaers_domain::plan::Intervention] {
             &plan.content.interventions
-        }
-
-        /// The `value` and `expected` columns of a measurement (what statistics read).
-        fn reading_values(r: &Reading) -> (Option<f64>, Option<f64>) {
-            match r {
-                Reading::Functional { current, expected } => (current.map(f64::from), expected.map(f64::from)),
-                Reading::Level { value } => (Some(*value), None),
-                Reading::Satisfaction { value } => (Some(f64::from(*value)), None),
-                Reading::SelfAssessment { .. } => (None, None),
-            }
         }
 
         /// The `meeting_staff` rows of a meeting: each staff attendee once.
@@ -1079,13 +1135,7 @@ macro_rules! impl_store {
             audit: &NewAuditEvent,
         ) -> Result<()> {
             let utc = time::UtcOffset::UTC;
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO journal_entries (citizen_id, id, author_id, author_name, profession, unit_id, occurred_at, written_at, \
-                 kind, is_correction, topic_system, topic_code, topic_display, text, goal_id, intervention_id, meeting_id, quotes, \
-                 sensitivity, supersedes, correction_reason, message_direction, to_staff_id, to_unit_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
-                 RETURNING seq",
-            )
+            let seq: i64 = sqlx::query_scalar(crate::common::JOURNAL_INSERT_SQL)
             .bind(e.citizen_id.0)
             .bind(e.id.0)
             .bind(e.author_id.map(|a| a.0))
@@ -1117,64 +1167,6 @@ macro_rules! impl_store {
             // The index row commits with the entry: never behind, on any server.
             insert_index_row(&mut **tx, seq, e.citizen_id, terms).await?;
             insert_audit(&mut **tx, audit).await
-        }
-
-        /// Group commit: takes the first waiting append and whatever else is
-        /// queued (up to GROUP_MAX), writes each under its own savepoint — so
-        /// one refused entry (a second correction of the same version) fails
-        /// alone — commits once, then answers each. Runs until the store is dropped.
-        #[allow(dead_code)] // only the SQLite store starts it
-        async fn journal_group_writer(
-            pool: sqlx::Pool<$db>,
-            mut queue: tokio::sync::mpsc::Receiver<crate::common::JournalAppend>,
-        ) {
-            while let Some(first) = queue.recv().await {
-                let mut group = vec![first];
-                while group.len() < crate::common::GROUP_MAX {
-                    match queue.try_recv() {
-                        Ok(job) => group.push(job),
-                        Err(_) => break,
-                    }
-                }
-                match write_group(&pool, &group).await {
-                    Ok(results) => {
-                        for (job, r) in group.into_iter().zip(results) {
-                            let _ = job.done.send(r);
-                        }
-                    }
-                    Err(e) => {
-                        let msg = e.to_string();
-                        for job in group {
-                            let _ = job.done.send(Err(StoreError::Unavailable(msg.clone())));
-                        }
-                    }
-                }
-            }
-        }
-
-        /// One transaction for a group; the outer error means nothing was committed.
-        #[allow(dead_code)]
-        async fn write_group(
-            pool: &sqlx::Pool<$db>,
-            group: &[crate::common::JournalAppend],
-        ) -> Result<Vec<Result<()>>> {
-            let mut tx = pool.begin().await.map_err(map_err)?;
-            let mut out = Vec::with_capacity(group.len());
-            for job in group {
-                let mut sp = sqlx::Acquire::begin(&mut tx).await.map_err(map_err)?;
-                match write_journal_entry(&mut sp, &job.entry, &job.terms, &job.audit).await {
-                    Ok(()) => {
-                        sp.commit().await.map_err(map_err)?;
-                        out.push(Ok(()));
-                    }
-                    Err(e) => {
-                        sp.rollback().await.map_err(map_err)?;
-                        out.push(Err(e));
-                    }
-                }
-            }
-            tx.commit().await.map_err(map_err)?;
-            Ok(out)
         }
 
                 const JOURNAL_SELECT: &str = "SELECT e.seq, e.citizen_id, e.id, e.author_id, e.author_name, e.profession, e.unit_id, \
@@ -2149,11 +2141,12 @@ macro_rules! impl_store {
             }
 
             async fn save_plan(&self, plan: &Plan, expected: i64, version: &PlanVersion, audit: &NewAuditEvent) -> Result<()> {
+                if let Some(w) = crate::common::InlineWrites::sqlite_writer(self) {
+                    let (plan, version, audit) = (plan.clone(), version.clone(), audit.clone());
+                    return w.run(move |c| crate::sqlite_write::save_plan(c, &plan, expected, &version, &audit)).await;
+                }
                 let mut tx = self.write().begin().await.map_err(map_err)?;
-                let r = sqlx::query(
-                    "UPDATE plans SET status = $3, version = $4, content = $5, coordinator_id = $6, review_on = $7, updated_at = $8 \
-                     WHERE citizen_id = $1 AND id = $2 AND version = $9",
-                )
+                let r = sqlx::query(crate::common::PLAN_UPDATE_SQL)
                 .bind(plan.citizen_id.0)
                 .bind(plan.id.0)
                 .bind(plan.status.code())
@@ -2708,14 +2701,14 @@ macro_rules! impl_store {
             }
 
             async fn add_measurement(&self, m: &Measurement, audit: &NewAuditEvent) -> Result<()> {
+                if let Some(w) = crate::common::InlineWrites::sqlite_writer(self) {
+                    let (m, audit) = (m.clone(), audit.clone());
+                    return w.run(move |c| crate::sqlite_write::add_measurement(c, &m, &audit)).await;
+                }
                 let (value, expected) = reading_values(&m.reading);
                 let utc = time::UtcOffset::UTC;
                 let mut tx = self.write().begin().await.map_err(map_err)?;
-                sqlx::query(
-                    "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
-                     value, expected, reading, measured_at, recorded_at, assessor, recorded_by, note, meeting_id, supersedes, correction_reason) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-                )
+                sqlx::query(crate::common::MEASUREMENT_INSERT_SQL)
                 .bind(m.citizen_id.0)
                 .bind(m.id.0)
                 .bind(m.plan_id.map(|p| p.0))
@@ -3424,24 +3417,12 @@ macro_rules! impl_store {
                 terms: &[String],
                 audit: &NewAuditEvent,
             ) -> Result<()> {
-                // SQLite: through the group writer, which commits many
-                // appends with one fsync. PostgreSQL commits concurrent
-                // transactions in parallel anyway: one transaction each.
-                if let Some(queue) = self.journal_appender(journal_group_writer) {
-                    let (done, answer) = tokio::sync::oneshot::channel();
-                    let job = crate::common::JournalAppend {
-                        entry: e.clone(),
-                        terms: terms.to_vec(),
-                        audit: audit.clone(),
-                        done,
-                    };
-                    queue
-                        .send(job)
-                        .await
-                        .map_err(|_| StoreError::Unavailable("the journal writer has stopped".into()))?;
-                    return answer
-                        .await
-                        .map_err(|_| StoreError::Unavailable("the journal writer has stopped".into()))?;
+                // SQLite: on the writer thread, which commits many writes
+                // with one fsync. PostgreSQL commits concurrent transactions
+                // in parallel anyway: one transaction each.
+                if let Some(w) = crate::common::InlineWrites::sqlite_writer(self) {
+                    let (e, terms, audit) = (e.clone(), terms.to_vec(), audit.clone());
+                    return w.run(move |c| crate::sqlite_write::append_journal(c, &e, &terms, &audit)).await;
                 }
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 write_journal_entry(&mut tx, e, terms, audit).await?;
@@ -4067,10 +4048,8 @@ macro_rules! impl_store {
 
             async fn write_members(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
                 self.write_team(tx, plan).await?;
-                for table in ["plan_goals", "plan_interventions"] {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DELETE FROM {table} WHERE citizen_id = $1 AND plan_id = $2"
-                    )))
+                for sql in crate::common::PLAN_ROWS_DELETE_SQL {
+                    sqlx::query(sql)
                     .bind(plan.citizen_id.0)
                     .bind(plan.id.0)
                     .execute(&mut **tx)
@@ -4078,10 +4057,7 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 }
                 for g in goal_rows(plan) {
-                    sqlx::query(
-                        "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
+                    sqlx::query(crate::common::PLAN_GOAL_INSERT_SQL)
                     .bind(plan.citizen_id.0)
                     .bind(plan.id.0)
                     .bind(g.id.0)
@@ -4094,10 +4070,7 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 }
                 for i in intervention_rows(plan) {
-                    sqlx::query(
-                        "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
+                    sqlx::query(crate::common::PLAN_INTERVENTION_INSERT_SQL)
                     .bind(plan.citizen_id.0)
                     .bind(plan.id.0)
                     .bind(i.id.0)
@@ -4116,9 +4089,7 @@ macro_rules! impl_store {
             /// plan saves leave the team as it was.
             async fn write_team(&self, tx: &mut sqlx::Transaction<'_, $db>, plan: &Plan) -> Result<()> {
                 let wanted: std::collections::BTreeSet<(Uuid, bool)> = member_rows(plan).into_iter().collect();
-                let current: std::collections::BTreeSet<(Uuid, bool)> = sqlx::query(
-                    "SELECT staff_id, is_coordinator FROM plan_members WHERE citizen_id = $1 AND plan_id = $2",
-                )
+                let current: std::collections::BTreeSet<(Uuid, bool)> = sqlx::query(crate::common::PLAN_MEMBERS_SQL)
                 .bind(plan.citizen_id.0)
                 .bind(plan.id.0)
                 .fetch_all(&mut **tx)
@@ -4128,7 +4099,7 @@ macro_rules! impl_store {
                 .map(|r| Ok((r.try_get("staff_id").map_err(map_err)?, r.try_get("is_coordinator").map_err(map_err)?)))
                 .collect::<Result<_>>()?;
                 for (staff_id, _) in current.difference(&wanted) {
-                    sqlx::query("DELETE FROM plan_members WHERE citizen_id = $1 AND plan_id = $2 AND staff_id = $3")
+                    sqlx::query(crate::common::PLAN_MEMBER_DELETE_SQL)
                         .bind(plan.citizen_id.0)
                         .bind(plan.id.0)
                         .bind(staff_id)
@@ -4137,9 +4108,7 @@ macro_rules! impl_store {
                         .map_err(map_err)?;
                 }
                 for (staff_id, is_coordinator) in wanted.difference(&current) {
-                    sqlx::query(
-                        "INSERT INTO plan_members (citizen_id, plan_id, staff_id, is_coordinator) VALUES ($1, $2, $3, $4)",
-                    )
+                    sqlx::query(crate::common::PLAN_MEMBER_INSERT_SQL)
                     .bind(plan.citizen_id.0)
                     .bind(plan.id.0)
                     .bind(staff_id)

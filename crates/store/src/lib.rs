@@ -33,6 +33,7 @@ pub mod postgres;
 pub mod sqlite;
 mod sqlite_audit;
 mod sqlite_inline;
+mod sqlite_write;
 
 pub use common::mask_url;
 

@@ -19,6 +19,9 @@ pub struct PgStore {
 /// Every read goes through the pool: a PostgreSQL read is a server round trip
 /// either way.
 impl crate::common::InlineReads for PgStore {}
+/// PostgreSQL commits concurrent transactions in parallel (and flushes their
+/// WAL together): no writer thread; each write is its own transaction.
+impl crate::common::InlineWrites for PgStore {}
 
 impl PgStore {
     /// Connects; fails fast with the URL (password masked) when the database cannot be reached.
@@ -244,21 +247,6 @@ impl PgStore {
             clauses.push(format!("!{}", phrase(n)));
         }
         clauses.join(" & ")
-    }
-}
-
-/// PostgreSQL commits concurrent transactions in parallel (and flushes their
-/// WAL together): no group writer; each append is its own transaction.
-impl PgStore {
-    pub(crate) fn journal_appender<F, Fut>(
-        &self,
-        _start: F,
-    ) -> Option<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>
-    where
-        F: FnOnce(PgPool, tokio::sync::mpsc::Receiver<crate::common::JournalAppend>) -> Fut,
-        Fut: std::future::Future<Output = ()> + Send + 'static,
-    {
-        None
     }
 }
 

@@ -87,12 +87,13 @@ async fn attach_audit_log(
 pub struct SqliteStore {
     /// The database file, for the audit trail's own connection.
     path: std::path::PathBuf,
-    writer: SqlitePool,
+    pub(crate) writer: SqlitePool,
     readers: SqlitePool,
     /// The reads made on the calling thread (session, citizen file, journal file).
     inline: std::sync::Arc<crate::sqlite_inline::Readers>,
-    /// The queue of the journal's group writer, started at the first append.
-    appends: std::sync::OnceLock<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>,
+    /// Journal appends, measurements and plan saves, in group commits on a
+    /// thread of their own.
+    pub(crate) writes: crate::sqlite_write::Writer,
     /// Citizen files and journal pages under their citizen's version.
     files: crate::file_cache::FileCache,
     /// Whom each staff member relates to, under the relations version.
@@ -161,10 +162,10 @@ impl SqliteStore {
             files: Default::default(),
             related: std::sync::Arc::new(crate::file_cache::related_cache()),
             owners: Default::default(),
+            writes: crate::sqlite_write::Writer::new(&path, writer.clone()),
             path,
             writer,
             readers,
-            appends: std::sync::OnceLock::new(),
         })
     }
 
@@ -348,26 +349,10 @@ impl SqliteStore {
     }
 }
 
-/// Group commit of journal appends. SQLite has one writer and, with
-/// `synchronous=FULL`, one fsync per commit: one transaction per entry is
-/// bounded by the disk's fsync rate (under 1,000/s here). Appends therefore
-/// queue for one task that writes whatever is waiting in one transaction,
-/// each entry under its own savepoint, and acknowledges each after the commit.
-impl SqliteStore {
-    pub(crate) fn journal_appender<F, Fut>(
-        &self,
-        start: F,
-    ) -> Option<tokio::sync::mpsc::Sender<crate::common::JournalAppend>>
-    where
-        F: FnOnce(SqlitePool, tokio::sync::mpsc::Receiver<crate::common::JournalAppend>) -> Fut,
-        Fut: std::future::Future<Output = ()> + Send + 'static,
-    {
-        let queue = self.appends.get_or_init(|| {
-            let (tx, rx) = tokio::sync::mpsc::channel(4 * crate::common::GROUP_MAX);
-            tokio::spawn(start(self.writer.clone(), rx));
-            tx
-        });
-        Some(queue.clone())
+/// The writes that go to the writer thread ([`crate::sqlite_write`]).
+impl crate::common::InlineWrites for SqliteStore {
+    fn sqlite_writer(&self) -> Option<&crate::sqlite_write::Writer> {
+        Some(&self.writes)
     }
 }
 

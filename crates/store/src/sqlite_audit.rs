@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::common::AUDIT_COLUMNS;
 use crate::sqlite::imp;
-use crate::sqlite_inline::{date_text, db_err, time_text};
+use crate::sqlite_inline::{Value, date_text, db_err, execute, time_text};
 use crate::{AccessFacts, AuditLog, Result, StoreError};
 
 pub(crate) struct SqliteAuditLog {
@@ -29,8 +29,32 @@ pub(crate) struct SqliteAuditLog {
     insert_sql: String,
 }
 
-fn blob(id: Option<Uuid>) -> Option<[u8; 16]> {
-    id.map(|u| *u.as_bytes())
+/// One audit event into `table`, as the sqlx store's `audit_insert` writes it.
+pub(crate) fn audit_insert_sql(table: &str) -> String {
+    let columns = AUDIT_COLUMNS.split(',').count();
+    let marks = (1..=columns)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("INSERT INTO {table} ({AUDIT_COLUMNS}) VALUES ({marks})")
+}
+
+/// The values of [`audit_insert_sql`]: the event with a new id and the time now.
+pub(crate) fn audit_values(ev: &NewAuditEvent) -> Result<[Value; 12]> {
+    Ok([
+        Value::uuid(Uuid::now_v7()),
+        Value::time(OffsetDateTime::now_utc())?,
+        Value::opt_uuid(ev.actor_id.map(|a| a.0)),
+        Value::Text(ev.action.code().to_string()),
+        Value::Text(ev.resource_type.to_string()),
+        Value::opt_uuid(ev.resource_id),
+        Value::opt_uuid(ev.citizen_id.map(|c| c.0)),
+        Value::Text(ev.outcome.code().to_string()),
+        Value::opt_text(ev.detail.as_deref()),
+        Value::opt_text(ev.actor_profession.map(|p| p.code())),
+        Value::opt_uuid(ev.actor_unit_id.map(|u| u.0)),
+        Value::opt_text(ev.purpose.as_deref()),
+    ])
 }
 
 impl SqliteAuditLog {
@@ -55,18 +79,10 @@ impl SqliteAuditLog {
              PRAGMA main.synchronous = FULL; PRAGMA cache_size = -32000;",
         )
         .map_err(db_err)?;
-        let columns = AUDIT_COLUMNS.split(',').count();
-        let marks = (1..=columns)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         Ok(SqliteAuditLog {
             conn,
             facts_sql: imp::access_facts_sql(),
-            insert_sql: format!(
-                "INSERT INTO {} ({AUDIT_COLUMNS}) VALUES ({marks})",
-                crate::sqlite::SqliteStore::AUDIT_LOG_TABLE
-            ),
+            insert_sql: audit_insert_sql(crate::sqlite::SqliteStore::AUDIT_LOG_TABLE),
         })
     }
 }
@@ -105,23 +121,8 @@ impl AuditLog for SqliteAuditLog {
         }
         let tx = self.conn.transaction().map_err(db_err)?;
         {
-            let mut stmt = tx.prepare_cached(&self.insert_sql).map_err(db_err)?;
             for ev in events {
-                stmt.execute(rusqlite::params![
-                    Uuid::now_v7().as_bytes(),
-                    time_text(OffsetDateTime::now_utc())?,
-                    blob(ev.actor_id.map(|a| a.0)),
-                    ev.action.code(),
-                    ev.resource_type,
-                    blob(ev.resource_id),
-                    blob(ev.citizen_id.map(|c| c.0)),
-                    ev.outcome.code(),
-                    ev.detail,
-                    ev.actor_profession.map(|p| p.code()),
-                    blob(ev.actor_unit_id.map(|u| u.0)),
-                    ev.purpose,
-                ])
-                .map_err(db_err)?;
+                execute(&tx, &self.insert_sql, &audit_values(ev)?)?;
             }
         }
         // Dropped without commit, the transaction rolls back: nothing half-written.

@@ -36,11 +36,22 @@ pub(crate) struct Readers {
     idle: Mutex<Vec<Connection>>,
 }
 
+/// As [`crate::common::map_err`] maps sqlx's errors: a broken unique or
+/// foreign key constraint is the caller's conflict, not the database's fault.
 pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+    use rusqlite::ffi;
+    let extended = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.extended_code),
+        _ => None,
+    };
+    match (e.sqlite_error_code(), extended) {
+        (Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked), _) => {
             StoreError::Unavailable(e.to_string())
         }
+        (_, Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY)) => {
+            StoreError::Conflict(e.to_string())
+        }
+        (_, Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY)) => StoreError::ForeignKey(e.to_string()),
         _ => StoreError::Database(e.to_string()),
     }
 }
@@ -101,11 +112,29 @@ pub(crate) enum Value {
     Text(String),
     Blob([u8; 16]),
     Int(i64),
+    Real(f64),
+    Null,
 }
 
 impl Value {
     pub(crate) fn uuid(u: Uuid) -> Self {
         Value::Blob(*u.as_bytes())
+    }
+
+    pub(crate) fn opt_uuid(u: Option<Uuid>) -> Self {
+        u.map_or(Value::Null, Value::uuid)
+    }
+
+    pub(crate) fn opt_text(s: Option<impl Into<String>>) -> Self {
+        s.map_or(Value::Null, |s| Value::Text(s.into()))
+    }
+
+    pub(crate) fn opt_real(x: Option<f64>) -> Self {
+        x.map_or(Value::Null, Value::Real)
+    }
+
+    pub(crate) fn opt_date(d: Option<Date>) -> Self {
+        d.map_or(Value::Null, Value::date)
     }
 
     pub(crate) fn time(t: OffsetDateTime) -> Result<Self> {
@@ -136,6 +165,8 @@ impl rusqlite::ToSql for Value {
             Value::Text(s) => s.as_str().into(),
             Value::Blob(b) => b.as_slice().into(),
             Value::Int(i) => (*i).into(),
+            Value::Real(x) => (*x).into(),
+            Value::Null => rusqlite::types::Null.into(),
         })
     }
 }
@@ -179,12 +210,15 @@ pub(crate) fn for_each_once(
     run(&mut conn.prepare(sql).map_err(db_err)?, sql, args, f)
 }
 
-fn run(
-    stmt: &mut rusqlite::Statement<'_>,
-    sql: &str,
-    args: &[Value],
-    mut f: impl FnMut(&Row<'_, '_>) -> Result<bool>,
-) -> Result<()> {
+/// Runs one statement that returns no rows, as [`query`] binds it; the
+/// number of rows it changed.
+pub(crate) fn execute(conn: &Connection, sql: &str, args: &[Value]) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    bind(&mut stmt, sql, args)?;
+    stmt.raw_execute().map_err(db_err)
+}
+
+fn bind(stmt: &mut rusqlite::Statement<'_>, sql: &str, args: &[Value]) -> Result<()> {
     for i in 1..=stmt.parameter_count() {
         let arg = stmt
             .parameter_name(i)
@@ -195,6 +229,16 @@ fn run(
             .ok_or_else(|| StoreError::Database(format!("no value for parameter {i} of {sql}")))?;
         stmt.raw_bind_parameter(i, arg).map_err(db_err)?;
     }
+    Ok(())
+}
+
+fn run(
+    stmt: &mut rusqlite::Statement<'_>,
+    sql: &str,
+    args: &[Value],
+    mut f: impl FnMut(&Row<'_, '_>) -> Result<bool>,
+) -> Result<()> {
+    bind(stmt, sql, args)?;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next().map_err(db_err)? {
         let go_on = f(&Row {
