@@ -241,6 +241,24 @@ pub(crate) trait InlineReads {
         None
     }
 
+    fn inline_active_plan(
+        &self,
+        _citizen_id: CitizenId,
+    ) -> Option<Result<Option<tvaers_domain::plan::Plan>>> {
+        None
+    }
+
+    /// The facts every write's access decision starts from.
+    fn inline_access_facts(
+        &self,
+        _staff_id: tvaers_domain::ids::StaffId,
+        _organisation_id: tvaers_domain::ids::OrganisationId,
+        _citizen_id: CitizenId,
+        _now: time::OffsetDateTime,
+    ) -> Option<Result<crate::AccessFacts>> {
+        None
+    }
+
     fn inline_journal_file(
         &self,
         _citizen_id: CitizenId,
@@ -975,6 +993,11 @@ macro_rules! impl_store {
              st.id, st.username, st.full_name, st.profession, st.organisation_id, st.email, st.active, su.unit_id \
              FROM sessions se JOIN staff st ON st.id = se.staff_id LEFT JOIN staff_units su ON su.staff_id = st.id \
              WHERE se.token_hash = $1";
+
+        /// A citizen's active plan (at most one, by a unique index).
+        fn active_plan_sql() -> String {
+            format!("SELECT {PLAN_COLUMNS} FROM plans WHERE citizen_id = $1 AND status = 'active'")
+        }
 
         fn plan_by_id_sql() -> String {
             format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1")
@@ -2184,9 +2207,10 @@ macro_rules! impl_store {
             }
 
             async fn active_plan(&self, citizen_id: CitizenId) -> Result<Option<Plan>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {PLAN_COLUMNS} FROM plans WHERE citizen_id = $1 AND status = 'active'"
-                )))
+                if let Some(found) = crate::common::InlineReads::inline_active_plan(self, citizen_id) {
+                    return found;
+                }
+                sqlx::query(sqlx::AssertSqlSafe(active_plan_sql()))
                 .bind(citizen_id.0)
                 .fetch_optional(self.read())
                 .await
@@ -2936,6 +2960,11 @@ macro_rules! impl_store {
                 citizen_id: CitizenId,
                 now: OffsetDateTime,
             ) -> Result<AccessFacts> {
+                if let Some(facts) =
+                    crate::common::InlineReads::inline_access_facts(self, staff_id, organisation_id, citizen_id, now)
+                {
+                    return facts;
+                }
                 let now = now.to_offset(time::UtcOffset::UTC);
                 let code: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(access_facts_sql()))
                     .bind(citizen_id.0)

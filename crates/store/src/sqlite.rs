@@ -810,6 +810,39 @@ pub(crate) mod imp {
             }))
         }
 
+        fn inline_active_plan(&self, citizen_id: CitizenId) -> Option<Result<Option<Plan>>> {
+            Some(self.inline.read(|c| {
+                Ok(query(
+                    c,
+                    &active_plan_sql(),
+                    &[Value::uuid(citizen_id.0)],
+                    inline_rows::row_plan,
+                )?
+                .pop())
+            }))
+        }
+
+        fn inline_access_facts(
+            &self,
+            staff_id: StaffId,
+            organisation_id: OrganisationId,
+            citizen_id: CitizenId,
+            now: OffsetDateTime,
+        ) -> Option<Result<AccessFacts>> {
+            static FACTS_SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let sql = FACTS_SQL.get_or_init(access_facts_sql);
+            Some(self.inline.read(|c| {
+                crate::sqlite_audit::access_facts_on(
+                    c,
+                    sql,
+                    staff_id,
+                    organisation_id,
+                    citizen_id,
+                    now,
+                )
+            }))
+        }
+
         fn inline_citizen_file(&self, id: CitizenId) -> Option<Result<CitizenFile>> {
             Some(self.inline.read(|c| {
                 let id = [Value::uuid(id.0)];

@@ -29,6 +29,37 @@ pub(crate) struct SqliteAuditLog {
     insert_sql: String,
 }
 
+/// The access facts of one (staff member, citizen) pair by `facts_sql`
+/// ([`imp::access_facts_sql`]), on a connection of the caller's: the audit
+/// writer's, or a reader on the request's thread.
+pub(crate) fn access_facts_on(
+    conn: &Connection,
+    facts_sql: &str,
+    staff_id: StaffId,
+    organisation_id: OrganisationId,
+    citizen_id: CitizenId,
+    now: OffsetDateTime,
+) -> Result<AccessFacts> {
+    let now = now.to_offset(time::UtcOffset::UTC);
+    let today = tvaers_domain::calendar::danish_date(now);
+    let mut stmt = conn.prepare_cached(facts_sql).map_err(db_err)?;
+    let code: i64 = stmt
+        .query_row(
+            named_params! {
+                "$1": citizen_id.0.as_bytes(),
+                "$2": staff_id.0.as_bytes(),
+                "$3": time_text(now)?,
+                "$4": organisation_id.0.as_bytes(),
+                "$5": date_text(today),
+            },
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    u8::try_from(code)
+        .map(AccessFacts::from_code)
+        .map_err(|_| StoreError::Corrupt(format!("access facts code {code}")))
+}
+
 /// One audit event into `table`, as the sqlx store's `audit_insert` writes it.
 pub(crate) fn audit_insert_sql(table: &str) -> String {
     let columns = AUDIT_COLUMNS.split(',').count();
@@ -95,24 +126,14 @@ impl AuditLog for SqliteAuditLog {
         citizen_id: CitizenId,
         now: OffsetDateTime,
     ) -> Result<AccessFacts> {
-        let now = now.to_offset(time::UtcOffset::UTC);
-        let today = tvaers_domain::calendar::danish_date(now);
-        let mut stmt = self.conn.prepare_cached(&self.facts_sql).map_err(db_err)?;
-        let code: i64 = stmt
-            .query_row(
-                named_params! {
-                    "$1": citizen_id.0.as_bytes(),
-                    "$2": staff_id.0.as_bytes(),
-                    "$3": time_text(now)?,
-                    "$4": organisation_id.0.as_bytes(),
-                    "$5": date_text(today),
-                },
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
-        u8::try_from(code)
-            .map(AccessFacts::from_code)
-            .map_err(|_| StoreError::Corrupt(format!("access facts code {code}")))
+        access_facts_on(
+            &self.conn,
+            &self.facts_sql,
+            staff_id,
+            organisation_id,
+            citizen_id,
+            now,
+        )
     }
 
     fn append(&mut self, events: &[NewAuditEvent]) -> Result<()> {
