@@ -768,6 +768,14 @@ pub(crate) mod imp {
             .collect()
     }
 
+    impl SqliteStore {
+        /// The plan `sql` finds by the one id it is given, if any.
+        fn one_plan(&self, sql: &str, id: uuid::Uuid) -> Result<Option<Plan>> {
+            self.inline
+                .read(|c| Ok(query(c, sql, &[Value::uuid(id)], inline_rows::row_plan)?.pop()))
+        }
+    }
+
     /// The same statements as the pool's single reads, on the calling thread.
     impl crate::common::InlineReads for SqliteStore {
         fn inline_citizen_version(&self, id: CitizenId) -> Option<Result<i64>> {
@@ -799,27 +807,11 @@ pub(crate) mod imp {
         }
 
         fn inline_plan(&self, id: PlanId) -> Option<Result<Option<Plan>>> {
-            Some(self.inline.read(|c| {
-                Ok(query(
-                    c,
-                    &plan_by_id_sql(),
-                    &[Value::uuid(id.0)],
-                    inline_rows::row_plan,
-                )?
-                .pop())
-            }))
+            Some(self.one_plan(&plan_by_id_sql(), id.0))
         }
 
         fn inline_active_plan(&self, citizen_id: CitizenId) -> Option<Result<Option<Plan>>> {
-            Some(self.inline.read(|c| {
-                Ok(query(
-                    c,
-                    &active_plan_sql(),
-                    &[Value::uuid(citizen_id.0)],
-                    inline_rows::row_plan,
-                )?
-                .pop())
-            }))
+            Some(self.one_plan(&active_plan_sql(), citizen_id.0))
         }
 
         fn inline_access_facts(

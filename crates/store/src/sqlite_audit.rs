@@ -10,9 +10,8 @@
 //! sqlx binds them, so both write and read the same rows.
 
 use std::path::Path;
-use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, named_params};
+use rusqlite::{Connection, named_params};
 use time::OffsetDateTime;
 use tvaers_domain::audit::NewAuditEvent;
 use tvaers_domain::ids::{CitizenId, OrganisationId, StaffId};
@@ -20,7 +19,7 @@ use uuid::Uuid;
 
 use crate::common::AUDIT_COLUMNS;
 use crate::sqlite::imp;
-use crate::sqlite_inline::{Value, date_text, db_err, execute, time_text};
+use crate::sqlite_inline::{Value, date_text, db_err, execute, open_writable, time_text};
 use crate::{AccessFacts, AuditLog, Result, StoreError};
 
 pub(crate) struct SqliteAuditLog {
@@ -94,12 +93,7 @@ impl SqliteAuditLog {
     /// with the readers' page cache: the facts probe the main file's indexes,
     /// and each append the audit log's three indexes.
     pub(crate) fn open(db: &Path, log: &Path) -> Result<Self> {
-        let conn = Connection::open_with_flags(
-            db,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(db_err)?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+        let conn = open_writable(db)?;
         conn.execute(
             "ATTACH DATABASE ?1 AS auditlog",
             [log.to_string_lossy().to_string()],

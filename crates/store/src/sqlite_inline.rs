@@ -107,6 +107,18 @@ impl Readers {
     }
 }
 
+/// A read-write connection to `path`, waiting up to ten seconds for a lock
+/// as the sqlx connections do (the audit writer's, the writer thread's).
+pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(db_err)?;
+    conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+    Ok(conn)
+}
+
 /// A bind value, as sqlx-sqlite encodes it.
 pub(crate) enum Value {
     Text(String),

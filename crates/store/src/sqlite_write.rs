@@ -23,9 +23,8 @@
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -248,12 +247,7 @@ fn checkpoint(conn: &Connection) -> Result<()> {
 /// on, `synchronous=FULL`, the same page cache; checkpoints on their own
 /// thread (see [`note_wal`]).
 fn open(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(db_err)?;
-    conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+    let conn = crate::sqlite_inline::open_writable(path)?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
          PRAGMA cache_size = -32000; PRAGMA temp_store = memory;",
@@ -591,6 +585,7 @@ mod tests {
     use super::*;
     use crate::Store;
     use crate::sqlite::SqliteStore;
+    use std::time::Duration;
 
     async fn store() -> (SqliteStore, PathBuf) {
         let dir = std::env::temp_dir().join(format!("tvaers-writer-{}", Uuid::now_v7()));
