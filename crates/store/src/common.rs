@@ -248,6 +248,14 @@ pub(crate) trait InlineReads {
         None
     }
 
+    /// An entry by id: the journal page reads each entry its page quotes.
+    fn inline_journal_entry(
+        &self,
+        _id: tvaers_domain::ids::JournalEntryId,
+    ) -> Option<Result<Option<tvaers_domain::journal::JournalEntry>>> {
+        None
+    }
+
     /// The facts every write's access decision starts from.
     fn inline_access_facts(
         &self,
@@ -1197,6 +1205,11 @@ macro_rules! impl_store {
              e.intervention_id, e.meeting_id, e.quotes, e.sensitivity, e.supersedes, e.correction_reason, \
              e.message_direction, e.to_staff_id, e.to_unit_id, s.id AS superseded_by";
         const JOURNAL_FROM: &str = "journal_entries e LEFT JOIN journal_entries s ON s.supersedes = e.id";
+
+        /// One entry by its id, with the entry that superseded it.
+        fn journal_entry_sql() -> String {
+            format!("{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.id = $1")
+        }
 
         /// `col IN (…)` over the sensitivity classes, or false for none.
         fn sensitivity_sql(col: &str, s: &[tvaers_domain::journal::Sensitivity], a: &mut Args) -> String {
@@ -3462,7 +3475,10 @@ macro_rules! impl_store {
                 &self,
                 id: tvaers_domain::ids::JournalEntryId,
             ) -> Result<Option<tvaers_domain::journal::JournalEntry>> {
-                sqlx::query(sqlx::AssertSqlSafe(format!("{JOURNAL_SELECT} FROM {JOURNAL_FROM} WHERE e.id = $1")))
+                if let Some(found) = crate::common::InlineReads::inline_journal_entry(self, id) {
+                    return found;
+                }
+                sqlx::query(sqlx::AssertSqlSafe(journal_entry_sql()))
                     .bind(id.0)
                     .fetch_optional(self.read())
                     .await

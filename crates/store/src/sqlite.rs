@@ -814,6 +814,20 @@ pub(crate) mod imp {
             Some(self.one_plan(&active_plan_sql(), citizen_id.0))
         }
 
+        fn inline_journal_entry(
+            &self,
+            id: tvaers_domain::ids::JournalEntryId,
+        ) -> Option<Result<Option<tvaers_domain::journal::JournalEntry>>> {
+            static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let sql = SQL.get_or_init(journal_entry_sql);
+            Some(self.inline.read(|c| {
+                Ok(query(c, sql, &[Value::uuid(id.0)], |r| {
+                    inline_rows::row_journal(r).map(|(_, e)| e)
+                })?
+                .pop())
+            }))
+        }
+
         fn inline_access_facts(
             &self,
             staff_id: StaffId,
