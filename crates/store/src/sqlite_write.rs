@@ -22,7 +22,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 
 use rusqlite::Connection;
 use sqlx::SqlitePool;
@@ -302,8 +302,9 @@ fn text(s: &str) -> Value {
 
 /// An audit event's row in the change's own transaction (`main.audit_events`).
 fn insert_audit(conn: &Connection, ev: &NewAuditEvent) -> Result<()> {
-    let sql = crate::sqlite_audit::audit_insert_sql("main.audit_events");
-    execute(conn, &sql, &crate::sqlite_audit::audit_values(ev)?)?;
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| crate::sqlite_audit::audit_insert_sql("main.audit_events"));
+    execute(conn, sql, &crate::sqlite_audit::audit_values(ev)?)?;
     Ok(())
 }
 
@@ -356,11 +357,17 @@ pub(crate) fn append_journal(
     })?;
     let seq = seq.ok_or_else(|| StoreError::Database("the entry got no seq".into()))?;
     // The index row commits with the entry: never behind.
-    let store = crate::sqlite::SqliteStore::FTS_TABLE;
-    let key = crate::sqlite::SqliteStore::FTS_KEY;
+    static INDEX_SQL: OnceLock<String> = OnceLock::new();
+    let index_sql = INDEX_SQL.get_or_init(|| {
+        let (table, key) = (
+            crate::sqlite::SqliteStore::FTS_TABLE,
+            crate::sqlite::SqliteStore::FTS_KEY,
+        );
+        format!("INSERT INTO {table} ({key}, citizen_id, terms) VALUES ($1, $2, $3)")
+    });
     execute(
         conn,
-        &format!("INSERT INTO {store} ({key}, citizen_id, terms) VALUES ($1, $2, $3)"),
+        index_sql,
         &[
             Value::Int(seq),
             Value::uuid(e.citizen_id.0),
@@ -416,6 +423,9 @@ pub(crate) fn add_measurement(
 /// The statistics series of the measurements `ids`, recomputed from their
 /// rows by the sqlx path's statements, its series lock row included.
 fn recompute_series(conn: &Connection, ids: &[Uuid]) -> Result<()> {
+    // Built once: formatting them was work on every measurement.
+    static LEVELS_SQL: OnceLock<String> = OnceLock::new();
+    static GAS_SQL: OnceLock<String> = OnceLock::new();
     let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> = Vec::new();
     for id in ids {
         for_each(conn, common::SERIES_KEY_SQL, &[Value::uuid(*id)], |r| {
@@ -443,7 +453,9 @@ fn recompute_series(conn: &Connection, ids: &[Uuid]) -> Result<()> {
             execute(conn, common::LEVELS_DELETE_SQL, &args)?;
             execute(
                 conn,
-                &common::levels_series_sql("m.citizen_id = $1 AND m.area_code = $2"),
+                LEVELS_SQL.get_or_init(|| {
+                    common::levels_series_sql("m.citizen_id = $1 AND m.area_code = $2")
+                }),
                 &args,
             )?;
         }
@@ -452,7 +464,8 @@ fn recompute_series(conn: &Connection, ids: &[Uuid]) -> Result<()> {
             execute(conn, common::GAS_DELETE_SQL, &args)?;
             execute(
                 conn,
-                &common::gas_series_sql("m.citizen_id = $1 AND m.goal_id = $2"),
+                GAS_SQL
+                    .get_or_init(|| common::gas_series_sql("m.citizen_id = $1 AND m.goal_id = $2")),
                 &args,
             )?;
         }
