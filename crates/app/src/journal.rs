@@ -383,8 +383,9 @@ impl App {
         citizen_id: CitizenId,
         input: &EntryInput,
     ) -> AppResult<JournalEntry> {
-        let ev = self
-            .authorize(
+        // The classes the writer may use come from the decision's own facts.
+        let (ev, facts) = self
+            .authorize_with_facts(
                 actor,
                 Action::Create,
                 Resource::Citizen(citizen_id),
@@ -420,7 +421,7 @@ impl App {
         };
         let quotes = parse_id(&mut e, "quotes", &input.quotes, JournalEntryId);
         let unit_id = self.pick_unit(actor, &input.unit_id, &mut e);
-        let classes = self.journal_classes(actor, citizen_id).await?;
+        let classes = policy::journal_classes(actor, citizen_id, &facts);
         self.check_links(citizen_id, &classes, &links, quotes, &mut e)
             .await?;
         let (Some(kind), Some(occurred_at), Some(sensitivity)) = (kind, occurred_at, sensitivity)
@@ -477,8 +478,8 @@ impl App {
                 "Notatet er allerede rettet. Genindlæs journalen, og ret den nyeste udgave.".into(),
             ));
         }
-        let ev = self
-            .authorize(
+        let (ev, facts) = self
+            .authorize_with_facts(
                 actor,
                 Action::Create,
                 Resource::Citizen(old.citizen_id),
@@ -503,11 +504,7 @@ impl App {
         let (Some(occurred_at), Some(sensitivity)) = (occurred_at, sensitivity) else {
             return Err(e.into());
         };
-        if !self
-            .journal_classes(actor, old.citizen_id)
-            .await?
-            .contains(&sensitivity)
-        {
+        if !policy::journal_classes(actor, old.citizen_id, &facts).contains(&sensitivity) {
             e.add(
                 "sensitivity",
                 "Du kan ikke skrive et notat i en følsomhedsklasse, du ikke selv må læse.",
@@ -793,8 +790,8 @@ impl App {
         citizen_id: CitizenId,
         input: &MessageInput,
     ) -> AppResult<JournalEntry> {
-        let ev = self
-            .authorize(
+        let (ev, facts) = self
+            .authorize_with_facts(
                 actor,
                 Action::Create,
                 Resource::Citizen(citizen_id),
@@ -810,11 +807,7 @@ impl App {
         let Some(sensitivity) = sensitivity else {
             return Err(e.into());
         };
-        if !self
-            .journal_classes(actor, citizen_id)
-            .await?
-            .contains(&sensitivity)
-        {
+        if !policy::journal_classes(actor, citizen_id, &facts).contains(&sensitivity) {
             e.add(
                 "sensitivity",
                 "Du kan ikke skrive en besked i en følsomhedsklasse, du ikke selv må læse.",
@@ -1085,8 +1078,8 @@ impl App {
         let Some(entry) = self.store.get_journal_entry(id).await? else {
             return Err(AppError::NotFound);
         };
-        let ev = self
-            .authorize(
+        let (ev, facts) = self
+            .authorize_with_facts(
                 actor,
                 action,
                 Resource::Citizen(entry.citizen_id),
@@ -1094,11 +1087,7 @@ impl App {
                 Some(id.0),
             )
             .await?;
-        if !self
-            .journal_classes(actor, entry.citizen_id)
-            .await?
-            .contains(&entry.sensitivity)
-        {
+        if !policy::journal_classes(actor, entry.citizen_id, &facts).contains(&entry.sensitivity) {
             let mut denied = ev;
             denied.outcome = AuditOutcome::Denied;
             denied.detail =

@@ -139,6 +139,31 @@ pub(crate) fn gas_series_sql(scope: &str) -> String {
     )
 }
 
+/// The series a measurement belongs to, as its row stores them
+/// ([`SERIES_KEY_SQL`]): its citizen, area code and goal.
+pub(crate) fn series_key(
+    m: &tvaers_domain::measure::Measurement,
+) -> (uuid::Uuid, Option<String>, Option<uuid::Uuid>) {
+    (
+        m.citizen_id.0,
+        m.area.as_ref().map(|a| a.code.clone()),
+        m.goal_id.map(|g| g.0),
+    )
+}
+
+/// A series deleted and written again in one statement (PostgreSQL's
+/// data-modifying `WITH`; SQLite has none). The insert waits for the delete:
+/// its rows pass only once the delete's count is known, so the series' old
+/// rows are gone before its new ones, with the same keys, are written.
+pub(crate) fn replace_series_sql(
+    delete: &str,
+    series_sql: fn(&str) -> String,
+    scope: &str,
+) -> String {
+    let insert = series_sql(&format!("{scope} AND (SELECT COUNT(*) FROM gone) >= 0"));
+    format!("WITH gone AS ({delete} RETURNING 1) {insert}")
+}
+
 /// A measurement's row; `$14`, `$15` are times in UTC, so that SQLite's text
 /// timestamps compare in time order.
 pub(crate) const MEASUREMENT_INSERT_SQL: &str = "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
@@ -737,11 +762,17 @@ macro_rules! impl_store {
         /// corrects) belongs to, inside the write's transaction: the series of
         /// its citizen and area, and of its citizen and goal — a handful of rows,
         /// computed from the raw rows exactly as the backfill does.
-        async fn recompute_series(tx: &mut sqlx::Transaction<'_, $db>, ids: &[Uuid]) -> Result<()> {
-            let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> = Vec::new();
-            for id in ids {
+        ///
+        /// The new measurement's series are known from it; only a corrected
+        /// one's are read. Where the store can (`REPLACE_SERIES_IN_ONE`), a
+        /// series is deleted and written again in one statement: each
+        /// statement is a round trip to PostgreSQL.
+        async fn recompute_series(tx: &mut sqlx::Transaction<'_, $db>, m: &Measurement) -> Result<()> {
+            let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> =
+                vec![crate::common::series_key(m)];
+            for id in m.supersedes.iter().map(|x| x.0) {
                 let row = sqlx::query(crate::common::SERIES_KEY_SQL)
-                    .bind(*id)
+                    .bind(id)
                     .fetch_optional(&mut **tx)
                     .await
                     .map_err(map_err)?;
@@ -765,6 +796,39 @@ macro_rules! impl_store {
                 .execute(&mut **tx)
                 .await
                 .map_err(map_err)?;
+            }
+            if <$store>::REPLACE_SERIES_IN_ONE {
+                static LEVELS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                static GAS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                for (citizen, area, goal) in &keys {
+                    if let Some(area) = area {
+                        let sql = LEVELS.get_or_init(|| crate::common::replace_series_sql(
+                            crate::common::LEVELS_DELETE_SQL,
+                            crate::common::levels_series_sql,
+                            "m.citizen_id = $1 AND m.area_code = $2",
+                        ));
+                        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                            .bind(*citizen)
+                            .bind(area.as_str())
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                    if let Some(goal) = goal {
+                        let sql = GAS.get_or_init(|| crate::common::replace_series_sql(
+                            crate::common::GAS_DELETE_SQL,
+                            crate::common::gas_series_sql,
+                            "m.citizen_id = $1 AND m.goal_id = $2",
+                        ));
+                        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                            .bind(*citizen)
+                            .bind(*goal)
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                }
+                return Ok(());
             }
             for (citizen, area, goal) in &keys {
                 if let Some(area) = area {
@@ -1151,6 +1215,30 @@ macro_rules! impl_store {
             Ok(())
         }
 
+        const PLAN_GOALS_HEAD: &str =
+            "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) ";
+        const PLAN_INTERVENTIONS_HEAD: &str =
+            "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) ";
+
+        /// A `plan_goals` row for [`insert_rows`] under [`PLAN_GOALS_HEAD`].
+        fn push_goal_row(
+            b: &mut sqlx::query_builder::Separated<'_, $db, &'static str>,
+            (p, g): &(&Plan, &tvaers_domain::plan::Goal),
+        ) {
+            b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(g.id.0)
+                .push_bind(g.area.as_ref().map(|a| a.code.as_str())).push_bind(g.scale.code())
+                .push_bind(g.status.code()).push_bind(g.deadline);
+        }
+
+        /// A `plan_interventions` row for [`insert_rows`] under [`PLAN_INTERVENTIONS_HEAD`].
+        fn push_intervention_row(
+            b: &mut sqlx::query_builder::Separated<'_, $db, &'static str>,
+            (p, i): &(&Plan, &tvaers_domain::plan::Intervention),
+        ) {
+            b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(i.id.0)
+                .push_bind(i.legal_basis.as_deref().unwrap_or("").trim()).push_bind(i.status.code());
+        }
+
         /// Fails with NotFound when an UPDATE touched no row.
         fn expect_one(rows: u64) -> Result<()> {
             if rows == 0 { Err(StoreError::NotFound) } else { Ok(()) }
@@ -1203,8 +1291,13 @@ macro_rules! impl_store {
                 const JOURNAL_SELECT: &str = "SELECT e.seq, e.citizen_id, e.id, e.author_id, e.author_name, e.profession, e.unit_id, \
              e.occurred_at, e.written_at, e.kind, e.topic_system, e.topic_code, e.topic_display, e.text, e.goal_id, \
              e.intervention_id, e.meeting_id, e.quotes, e.sensitivity, e.supersedes, e.correction_reason, \
-             e.message_direction, e.to_staff_id, e.to_unit_id, s.id AS superseded_by";
-        const JOURNAL_FROM: &str = "journal_entries e LEFT JOIN journal_entries s ON s.supersedes = e.id";
+             e.message_direction, e.to_staff_id, e.to_unit_id, \
+             (SELECT s.id FROM journal_entries s WHERE s.supersedes = e.id) AS superseded_by";
+        /// The correcting entry is a probe per row read (`supersedes` is
+        /// unique), not a join: as a join PostgreSQL merged the page's 20
+        /// entries with the whole `supersedes` index in order (8 ms on a
+        /// journal of 50,000 entries, against 0.3 ms for the entries).
+        const JOURNAL_FROM: &str = "journal_entries e";
 
         /// One entry by its id, with the entry that superseded it.
         fn journal_entry_sql() -> String {
@@ -2335,23 +2428,12 @@ macro_rules! impl_store {
                     .iter()
                     .flat_map(|p| goal_rows(&p.plan).iter().map(move |g| (&p.plan, g)))
                     .collect();
-                insert_rows(&mut tx,
-                    "INSERT INTO plan_goals (citizen_id, plan_id, goal_id, area_code, scale_kind, status, deadline) ",
-                    7, &goals, |b, (p, g)| {
-                        b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(g.id.0)
-                            .push_bind(g.area.as_ref().map(|a| a.code.as_str())).push_bind(g.scale.code())
-                            .push_bind(g.status.code()).push_bind(g.deadline);
-                    }).await?;
+                insert_rows(&mut tx, PLAN_GOALS_HEAD, 7, &goals, push_goal_row).await?;
                 let interventions: Vec<(&Plan, &tvaers_domain::plan::Intervention)> = todo
                     .iter()
                     .flat_map(|p| intervention_rows(&p.plan).iter().map(move |i| (&p.plan, i)))
                     .collect();
-                insert_rows(&mut tx,
-                    "INSERT INTO plan_interventions (citizen_id, plan_id, intervention_id, legal_basis, status) ",
-                    5, &interventions, |b, (p, i)| {
-                        b.push_bind(p.citizen_id.0).push_bind(p.id.0).push_bind(i.id.0)
-                            .push_bind(i.legal_basis.as_deref().unwrap_or("").trim()).push_bind(i.status.code());
-                    }).await?;
+                insert_rows(&mut tx, PLAN_INTERVENTIONS_HEAD, 5, &interventions, push_intervention_row).await?;
                 let meeting_rows = todo
                     .iter()
                     .flat_map(|p| p.meetings.iter())
@@ -2771,8 +2853,7 @@ macro_rules! impl_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                let touched: Vec<Uuid> = std::iter::once(m.id.0).chain(m.supersedes.map(|x| x.0)).collect();
-                recompute_series(&mut tx, &touched).await?;
+                recompute_series(&mut tx, m).await?;
                 insert_audit(&mut *tx, audit).await?;
                 bump_generation(&mut *tx).await?;
                 tx.commit().await.map_err(map_err)
@@ -4101,31 +4182,13 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 }
-                for g in goal_rows(plan) {
-                    sqlx::query(crate::common::PLAN_GOAL_INSERT_SQL)
-                    .bind(plan.citizen_id.0)
-                    .bind(plan.id.0)
-                    .bind(g.id.0)
-                    .bind(g.area.as_ref().map(|a| a.code.as_str()))
-                    .bind(g.scale.code())
-                    .bind(g.status.code())
-                    .bind(g.deadline)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(map_err)?;
-                }
-                for i in intervention_rows(plan) {
-                    sqlx::query(crate::common::PLAN_INTERVENTION_INSERT_SQL)
-                    .bind(plan.citizen_id.0)
-                    .bind(plan.id.0)
-                    .bind(i.id.0)
-                    .bind(i.legal_basis.as_deref().unwrap_or("").trim())
-                    .bind(i.status.code())
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(map_err)?;
-                }
-                Ok(())
+                // One statement for all goals and one for all interventions:
+                // on PostgreSQL each statement is a round trip.
+                let goals: Vec<(&Plan, &tvaers_domain::plan::Goal)> = goal_rows(plan).iter().map(|g| (plan, g)).collect();
+                insert_rows(tx, PLAN_GOALS_HEAD, 7, &goals, push_goal_row).await?;
+                let interventions: Vec<(&Plan, &tvaers_domain::plan::Intervention)> =
+                    intervention_rows(plan).iter().map(|i| (plan, i)).collect();
+                insert_rows(tx, PLAN_INTERVENTIONS_HEAD, 5, &interventions, push_intervention_row).await
             }
 
             /// The plan's `plan_members` rows, changed only where the team

@@ -241,6 +241,8 @@ impl SqliteStore {
     pub(crate) const FTS_CITIZEN: &'static str = "e.citizen_id";
     /// Appended to the probes a search makes per row (see PostgreSQL's).
     pub(crate) const PER_ROW_PROBE: &'static str = "";
+    /// No data-modifying `WITH`: a statistics series is deleted, then written.
+    pub(crate) const REPLACE_SERIES_IN_ONE: bool = false;
     /// Whether `unit` is one of the staff member's units, inside a subquery
     /// on `cases fk`: a join to `staff_units`.
     pub(crate) fn unit_of_staff_sql(unit: &str, staff: &str) -> String {

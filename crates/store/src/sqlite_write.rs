@@ -412,23 +412,21 @@ pub(crate) fn add_measurement(
             Value::opt_text(m.correction_reason.as_deref()),
         ],
     )?;
-    let touched: Vec<Uuid> = std::iter::once(m.id.0)
-        .chain(m.supersedes.map(|x| x.0))
-        .collect();
-    recompute_series(conn, &touched)?;
+    recompute_series(conn, m)?;
     insert_audit(conn, audit)?;
     bump_generation(conn)
 }
 
-/// The statistics series of the measurements `ids`, recomputed from their
-/// rows by the sqlx path's statements, its series lock row included.
-fn recompute_series(conn: &Connection, ids: &[Uuid]) -> Result<()> {
+/// The statistics series of measurement `m` and of the one it corrects,
+/// recomputed from their rows by the sqlx path's statements, its series lock
+/// row included.
+fn recompute_series(conn: &Connection, m: &Measurement) -> Result<()> {
     // Built once: formatting them was work on every measurement.
     static LEVELS_SQL: OnceLock<String> = OnceLock::new();
     static GAS_SQL: OnceLock<String> = OnceLock::new();
-    let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> = Vec::new();
-    for id in ids {
-        for_each(conn, common::SERIES_KEY_SQL, &[Value::uuid(*id)], |r| {
+    let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> = vec![common::series_key(m)];
+    for id in m.supersedes.iter().map(|x| x.0) {
+        for_each(conn, common::SERIES_KEY_SQL, &[Value::uuid(id)], |r| {
             let key = (
                 r.try_get::<Uuid, _>("citizen_id").map_err(map_err)?,
                 r.try_get::<Option<String>, _>("area_code")
