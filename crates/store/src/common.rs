@@ -319,6 +319,10 @@ pub(crate) trait InlineReads {
     ) -> Option<Result<Option<(crate::Session, tvaers_domain::staff::Staff)>>> {
         None
     }
+    /// Where sessions are kept in memory ([`crate::session_cache`]).
+    fn session_cache(&self) -> Option<&crate::session_cache::SessionCache> {
+        None
+    }
 }
 
 /// The row decoders, one set for every kind of row: sqlx's SQLite and
@@ -1739,7 +1743,9 @@ macro_rules! impl_store {
                         .await
                         .map_err(map_err)?;
                 }
-                tx.commit().await.map_err(map_err)
+                tx.commit().await.map_err(map_err)?;
+                self.sessions_changed();
+                Ok(())
             }
 
             async fn set_password_hash(&self, id: StaffId, hash: &str) -> Result<()> {
@@ -2146,6 +2152,11 @@ macro_rules! impl_store {
                 if let Some(found) = crate::common::InlineReads::inline_session(self, token_hash) {
                     return found;
                 }
+                let cache = crate::common::InlineReads::session_cache(self);
+                if let Some(hit) = cache.and_then(|c| c.get(token_hash)) {
+                    return Ok(Some(hit));
+                }
+                let epoch = cache.map(|c| c.epoch());
                 let rows = sqlx::query(SESSION_SQL)
                     .bind(token_hash)
                     .fetch_all(self.read())
@@ -2160,7 +2171,11 @@ macro_rules! impl_store {
                         units.push(UnitId(u));
                     }
                 }
-                Ok(Some((row_session(first)?, row_staff(first, units)?)))
+                let found = (row_session(first)?, row_staff(first, units)?);
+                if let (Some(c), Some(epoch)) = (cache, epoch) {
+                    c.fill(epoch, &found);
+                }
+                Ok(Some(found))
             }
 
             async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()> {
@@ -2170,6 +2185,9 @@ macro_rules! impl_store {
                     .execute(self.write())
                     .await
                     .map_err(map_err)?;
+                if let Some(c) = crate::common::InlineReads::session_cache(self) {
+                    c.touched(token_hash, at);
+                }
                 Ok(())
             }
 
@@ -2179,6 +2197,7 @@ macro_rules! impl_store {
                     .execute(self.write())
                     .await
                     .map_err(map_err)?;
+                self.sessions_changed();
                 Ok(())
             }
 
@@ -2188,6 +2207,7 @@ macro_rules! impl_store {
                     .execute(self.write())
                     .await
                     .map_err(map_err)?;
+                self.sessions_changed();
                 Ok(())
             }
 
@@ -4120,6 +4140,14 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// This server changed sessions or staff: its cached sessions go
+            /// now, without waiting for the notification (`session_cache`).
+            fn sessions_changed(&self) {
+                if let Some(c) = crate::common::InlineReads::session_cache(self) {
+                    c.clear();
+                }
+            }
+
             /// The citizen's version (0 before any change was counted), read
             /// before the rows a cached file holds.
             async fn citizen_version(&self, id: CitizenId) -> Result<i64> {

@@ -30,6 +30,7 @@ mod common;
 mod entry_owners;
 mod file_cache;
 pub mod postgres;
+mod session_cache;
 pub mod sqlite;
 mod sqlite_audit;
 mod sqlite_inline;

@@ -14,11 +14,17 @@ pub struct PgStore {
     pool: PgPool,
     /// Citizen files and journal pages under their citizen's version.
     files: crate::file_cache::FileCache,
+    /// Staff sessions, emptied by the database's notifications.
+    sessions: std::sync::Arc<crate::session_cache::SessionCache>,
 }
 
 /// Every read goes through the pool: a PostgreSQL read is a server round trip
-/// either way.
-impl crate::common::InlineReads for PgStore {}
+/// either way. Sessions may come from memory ([`crate::session_cache`]).
+impl crate::common::InlineReads for PgStore {
+    fn session_cache(&self) -> Option<&crate::session_cache::SessionCache> {
+        Some(&self.sessions)
+    }
+}
 /// PostgreSQL commits concurrent transactions in parallel (and flushes their
 /// WAL together): no writer thread; each write is its own transaction.
 impl crate::common::InlineWrites for PgStore {}
@@ -34,6 +40,10 @@ impl PgStore {
             .parse::<PgConnectOptions>()
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
             .options([("jit", "off")]);
+        // The session listener's own connection, outside the pool's 16.
+        let listener_pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(options.clone());
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .min_connections(1)
@@ -59,6 +69,7 @@ impl PgStore {
         Ok(PgStore {
             pool,
             files: Default::default(),
+            sessions: crate::session_cache::start(listener_pool),
         })
     }
 
@@ -439,6 +450,127 @@ mod tests {
         // Too wide, or empty: no blocks, the query alone.
         assert_eq!(PgStore::fts_window_query(&q, 1, 4096 * 300), None);
         assert_eq!(PgStore::fts_window_query(&q, 10, 10), None);
+    }
+
+    /// Two servers on one database: a session one of them holds in memory
+    /// leaves it when either ends the session or changes its staff member —
+    /// the other by the database's notification. Without the notification
+    /// the entry would be served for `MAX_AGE` (30 s), past the 10 s waited.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[allow(clippy::unwrap_used, clippy::expect_used)]
+    async fn sessions_leave_memory_when_any_server_ends_them() {
+        use crate::{Session, SessionKind, Store};
+        use std::time::{Duration, Instant};
+        use tvaers_domain::ids::{OrganisationId, StaffId, UnitId};
+        use tvaers_domain::org::{Organisation, OrganisationKind, Unit, UnitKind};
+        use tvaers_domain::staff::{Profession, Staff};
+
+        let admin_url = std::env::var("TVAERS_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@localhost/postgres".into());
+        let admin = PgStore::connect(&admin_url)
+            .await
+            .expect("PostgreSQL for the tests");
+        let name = format!("tvaers_test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        let (a, b) = (
+            PgStore::connect(&url).await.unwrap(),
+            PgStore::connect(&url).await.unwrap(),
+        );
+        a.migrate().await.unwrap();
+
+        let org = Organisation {
+            id: OrganisationId::new(),
+            name: "Test Kommune".into(),
+            kind: OrganisationKind::Municipality,
+        };
+        a.create_organisation(&org).await.unwrap();
+        let unit = Unit {
+            id: UnitId::new(),
+            organisation_id: org.id,
+            parent_id: None,
+            name: "Team".into(),
+            kind: UnitKind::Team,
+        };
+        a.create_unit(&unit).await.unwrap();
+        let mut staff = Staff {
+            id: StaffId::new(),
+            username: "anne".into(),
+            full_name: "Anne Sørensen".into(),
+            profession: Profession::Nurse,
+            organisation_id: org.id,
+            email: None,
+            active: true,
+            unit_ids: vec![unit.id],
+        };
+        a.create_staff(&staff, None).await.unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let session = |hash: &str| Session {
+            token_hash: hash.into(),
+            staff_id: staff.id,
+            kind: SessionKind::Browser,
+            csrf_token: "csrf".into(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + time::Duration::hours(8),
+        };
+        let until = |what: &str, done: &dyn Fn() -> bool| {
+            let start = Instant::now();
+            while !done() {
+                assert!(start.elapsed() < Duration::from_secs(10), "{what}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        until("a listens", &|| a.sessions.is_live());
+        until("b listens", &|| b.sessions.is_live());
+
+        // Ended by the other server: gone from memory by the notification.
+        a.create_session(&session("one")).await.unwrap();
+        assert!(a.get_session("one").await.unwrap().is_some());
+        assert!(a.sessions.get("one").is_some(), "read sessions are kept");
+        b.delete_session("one").await.unwrap();
+        until("a forgets the session b ended", &|| {
+            a.sessions.get("one").is_none()
+        });
+        assert!(a.get_session("one").await.unwrap().is_none());
+
+        // The staff member deactivated by the other server.
+        a.create_session(&session("two")).await.unwrap();
+        assert!(a.get_session("two").await.unwrap().unwrap().1.active);
+        staff.active = false;
+        b.update_staff(&staff).await.unwrap();
+        until("a forgets the staff member b changed", &|| {
+            a.sessions.get("two").is_none()
+        });
+        assert!(!a.get_session("two").await.unwrap().unwrap().1.active);
+
+        // Ended by this server: gone at once, before any notification.
+        assert!(a.sessions.get("two").is_some());
+        a.delete_sessions_of(staff.id).await.unwrap();
+        assert!(a.sessions.get("two").is_none());
+        assert!(a.get_session("two").await.unwrap().is_none());
+
+        // A touch does not empty memory, and shows in it.
+        a.create_session(&session("three")).await.unwrap();
+        a.get_session("three").await.unwrap().unwrap();
+        let later = now + time::Duration::minutes(2);
+        b.touch_session("three", later).await.unwrap();
+        a.touch_session("three", later).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            a.sessions.get("three").map(|(s, _)| s.last_seen_at),
+            Some(later)
+        );
+
+        drop((a, b));
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(admin.pool())
+        .await;
     }
 }
 
