@@ -164,6 +164,47 @@ pub(crate) fn replace_series_sql(
     format!("WITH gone AS ({delete} RETURNING 1) {insert}")
 }
 
+/// The statements that rewrite one statistics series of a citizen (`$1`):
+/// a (citizen, area) series (`$2` the area) and a (citizen, goal) series
+/// (`$2` the goal). Built once.
+pub(crate) struct SeriesSql {
+    pub levels: Vec<String>,
+    pub gas: Vec<String>,
+}
+
+/// [`SeriesSql`]: one statement per series where the store replaces a series
+/// in one ([`replace_series_sql`]), else its delete and its insert.
+pub(crate) fn series_sql(in_one: bool) -> &'static SeriesSql {
+    static ONE: std::sync::OnceLock<SeriesSql> = std::sync::OnceLock::new();
+    static TWO: std::sync::OnceLock<SeriesSql> = std::sync::OnceLock::new();
+    let build = move || {
+        let series = |delete: &str, sql: fn(&str) -> String, scope: &str| {
+            if in_one {
+                vec![replace_series_sql(delete, sql, scope)]
+            } else {
+                vec![delete.to_string(), sql(scope)]
+            }
+        };
+        SeriesSql {
+            levels: series(
+                LEVELS_DELETE_SQL,
+                levels_series_sql,
+                "m.citizen_id = $1 AND m.area_code = $2",
+            ),
+            gas: series(
+                GAS_DELETE_SQL,
+                gas_series_sql,
+                "m.citizen_id = $1 AND m.goal_id = $2",
+            ),
+        }
+    };
+    if in_one {
+        ONE.get_or_init(build)
+    } else {
+        TWO.get_or_init(build)
+    }
+}
+
 /// A measurement's row; `$14`, `$15` are times in UTC, so that SQLite's text
 /// timestamps compare in time order.
 pub(crate) const MEASUREMENT_INSERT_SQL: &str = "INSERT INTO measurements (citizen_id, id, plan_id, goal_id, area_system, area_code, area_display, scale_kind, scale, kind, \
@@ -801,67 +842,27 @@ macro_rules! impl_store {
                 .await
                 .map_err(map_err)?;
             }
-            if <$store>::REPLACE_SERIES_IN_ONE {
-                static LEVELS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                static GAS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                for (citizen, area, goal) in &keys {
-                    if let Some(area) = area {
-                        let sql = LEVELS.get_or_init(|| crate::common::replace_series_sql(
-                            crate::common::LEVELS_DELETE_SQL,
-                            crate::common::levels_series_sql,
-                            "m.citizen_id = $1 AND m.area_code = $2",
-                        ));
-                        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            let sql = crate::common::series_sql(<$store>::REPLACE_SERIES_IN_ONE);
+            for (citizen, area, goal) in &keys {
+                if let Some(area) = area {
+                    for statement in &sql.levels {
+                        sqlx::query(sqlx::AssertSqlSafe(statement.as_str()))
                             .bind(*citizen)
                             .bind(area.as_str())
                             .execute(&mut **tx)
                             .await
                             .map_err(map_err)?;
                     }
-                    if let Some(goal) = goal {
-                        let sql = GAS.get_or_init(|| crate::common::replace_series_sql(
-                            crate::common::GAS_DELETE_SQL,
-                            crate::common::gas_series_sql,
-                            "m.citizen_id = $1 AND m.goal_id = $2",
-                        ));
-                        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                }
+                if let Some(goal) = goal {
+                    for statement in &sql.gas {
+                        sqlx::query(sqlx::AssertSqlSafe(statement.as_str()))
                             .bind(*citizen)
                             .bind(*goal)
                             .execute(&mut **tx)
                             .await
                             .map_err(map_err)?;
                     }
-                }
-                return Ok(());
-            }
-            for (citizen, area, goal) in &keys {
-                if let Some(area) = area {
-                    sqlx::query(crate::common::LEVELS_DELETE_SQL)
-                        .bind(*citizen)
-                        .bind(area.as_str())
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(map_err)?;
-                    sqlx::query(sqlx::AssertSqlSafe(crate::common::levels_series_sql("m.citizen_id = $1 AND m.area_code = $2")))
-                        .bind(*citizen)
-                        .bind(area.as_str())
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(map_err)?;
-                }
-                if let Some(goal) = goal {
-                    sqlx::query(crate::common::GAS_DELETE_SQL)
-                        .bind(*citizen)
-                        .bind(*goal)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(map_err)?;
-                    sqlx::query(sqlx::AssertSqlSafe(crate::common::gas_series_sql("m.citizen_id = $1 AND m.goal_id = $2")))
-                        .bind(*citizen)
-                        .bind(*goal)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(map_err)?;
                 }
             }
             Ok(())

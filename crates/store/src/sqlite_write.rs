@@ -421,9 +421,6 @@ pub(crate) fn add_measurement(
 /// recomputed from their rows by the sqlx path's statements, its series lock
 /// row included.
 fn recompute_series(conn: &Connection, m: &Measurement) -> Result<()> {
-    // Built once: formatting them was work on every measurement.
-    static LEVELS_SQL: OnceLock<String> = OnceLock::new();
-    static GAS_SQL: OnceLock<String> = OnceLock::new();
     let mut keys: Vec<(Uuid, Option<String>, Option<Uuid>)> = vec![common::series_key(m)];
     for id in m.supersedes.iter().map(|x| x.0) {
         for_each(conn, common::SERIES_KEY_SQL, &[Value::uuid(id)], |r| {
@@ -445,27 +442,21 @@ fn recompute_series(conn: &Connection, m: &Measurement) -> Result<()> {
     for c in &citizens {
         execute(conn, common::SERIES_LOCK_SQL, &[Value::uuid(*c)])?;
     }
+    let sql = common::series_sql(false);
     for (citizen, area, goal) in &keys {
         if let Some(area) = area {
-            let args = [Value::uuid(*citizen), text(area)];
-            execute(conn, common::LEVELS_DELETE_SQL, &args)?;
-            execute(
-                conn,
-                LEVELS_SQL.get_or_init(|| {
-                    common::levels_series_sql("m.citizen_id = $1 AND m.area_code = $2")
-                }),
-                &args,
-            )?;
+            for statement in &sql.levels {
+                execute(conn, statement, &[Value::uuid(*citizen), text(area)])?;
+            }
         }
         if let Some(goal) = goal {
-            let args = [Value::uuid(*citizen), Value::uuid(*goal)];
-            execute(conn, common::GAS_DELETE_SQL, &args)?;
-            execute(
-                conn,
-                GAS_SQL
-                    .get_or_init(|| common::gas_series_sql("m.citizen_id = $1 AND m.goal_id = $2")),
-                &args,
-            )?;
+            for statement in &sql.gas {
+                execute(
+                    conn,
+                    statement,
+                    &[Value::uuid(*citizen), Value::uuid(*goal)],
+                )?;
+            }
         }
     }
     Ok(())
