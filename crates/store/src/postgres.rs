@@ -457,8 +457,8 @@ mod tests {
     /// the other by the database's notification. Without the notification
     /// the entry would be served for `MAX_AGE` (30 s), past the 10 s waited.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[allow(clippy::unwrap_used, clippy::expect_used)]
-    async fn sessions_leave_memory_when_any_server_ends_them() {
+    async fn sessions_leave_memory_when_any_server_ends_them()
+    -> Result<(), Box<dyn std::error::Error>> {
         use crate::{Session, SessionKind, Store};
         use std::time::{Duration, Instant};
         use tvaers_domain::ids::{OrganisationId, StaffId, UnitId};
@@ -467,27 +467,27 @@ mod tests {
 
         let admin_url = std::env::var("TVAERS_TEST_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@localhost/postgres".into());
-        let admin = PgStore::connect(&admin_url)
-            .await
-            .expect("PostgreSQL for the tests");
+        let admin = PgStore::connect(&admin_url).await?;
         let name = format!("tvaers_test_{}", uuid::Uuid::new_v4().simple());
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(admin.pool())
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-        let (a, b) = (
-            PgStore::connect(&url).await.unwrap(),
-            PgStore::connect(&url).await.unwrap(),
+            .await?;
+        let url = format!(
+            "{}/{name}",
+            admin_url
+                .rsplit_once('/')
+                .ok_or("an admin URL with a database")?
+                .0
         );
-        a.migrate().await.unwrap();
+        let (a, b) = (PgStore::connect(&url).await?, PgStore::connect(&url).await?);
+        a.migrate().await?;
 
         let org = Organisation {
             id: OrganisationId::new(),
             name: "Test Kommune".into(),
             kind: OrganisationKind::Municipality,
         };
-        a.create_organisation(&org).await.unwrap();
+        a.create_organisation(&org).await?;
         let unit = Unit {
             id: UnitId::new(),
             organisation_id: org.id,
@@ -495,7 +495,7 @@ mod tests {
             name: "Team".into(),
             kind: UnitKind::Team,
         };
-        a.create_unit(&unit).await.unwrap();
+        a.create_unit(&unit).await?;
         let mut staff = Staff {
             id: StaffId::new(),
             username: "anne".into(),
@@ -506,7 +506,7 @@ mod tests {
             active: true,
             unit_ids: vec![unit.id],
         };
-        a.create_staff(&staff, None).await.unwrap();
+        a.create_staff(&staff, None).await?;
         let now = time::OffsetDateTime::now_utc();
         let session = |hash: &str| Session {
             token_hash: hash.into(),
@@ -528,37 +528,43 @@ mod tests {
         until("b listens", &|| b.sessions.is_live());
 
         // Ended by the other server: gone from memory by the notification.
-        a.create_session(&session("one")).await.unwrap();
-        assert!(a.get_session("one").await.unwrap().is_some());
+        a.create_session(&session("one")).await?;
+        assert!(a.get_session("one").await?.is_some());
         assert!(a.sessions.get("one").is_some(), "read sessions are kept");
-        b.delete_session("one").await.unwrap();
+        b.delete_session("one").await?;
         until("a forgets the session b ended", &|| {
             a.sessions.get("one").is_none()
         });
-        assert!(a.get_session("one").await.unwrap().is_none());
+        assert!(a.get_session("one").await?.is_none());
 
         // The staff member deactivated by the other server.
-        a.create_session(&session("two")).await.unwrap();
-        assert!(a.get_session("two").await.unwrap().unwrap().1.active);
+        a.create_session(&session("two")).await?;
+        assert_eq!(
+            a.get_session("two").await?.map(|(_, s)| s.active),
+            Some(true)
+        );
         staff.active = false;
-        b.update_staff(&staff).await.unwrap();
+        b.update_staff(&staff).await?;
         until("a forgets the staff member b changed", &|| {
             a.sessions.get("two").is_none()
         });
-        assert!(!a.get_session("two").await.unwrap().unwrap().1.active);
+        assert_eq!(
+            a.get_session("two").await?.map(|(_, s)| s.active),
+            Some(false)
+        );
 
         // Ended by this server: gone at once, before any notification.
         assert!(a.sessions.get("two").is_some());
-        a.delete_sessions_of(staff.id).await.unwrap();
+        a.delete_sessions_of(staff.id).await?;
         assert!(a.sessions.get("two").is_none());
-        assert!(a.get_session("two").await.unwrap().is_none());
+        assert!(a.get_session("two").await?.is_none());
 
         // A touch does not empty memory, and shows in it.
-        a.create_session(&session("three")).await.unwrap();
-        a.get_session("three").await.unwrap().unwrap();
+        a.create_session(&session("three")).await?;
+        assert!(a.get_session("three").await?.is_some());
         let later = now + time::Duration::minutes(2);
-        b.touch_session("three", later).await.unwrap();
-        a.touch_session("three", later).await.unwrap();
+        b.touch_session("three", later).await?;
+        a.touch_session("three", later).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(
             a.sessions.get("three").map(|(s, _)| s.last_seen_at),
@@ -571,6 +577,7 @@ mod tests {
         )))
         .execute(admin.pool())
         .await;
+        Ok(())
     }
 }
 
