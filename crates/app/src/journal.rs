@@ -1189,24 +1189,6 @@ impl App {
 }
 
 impl App {
-    /// The classes of the citizen's journal the actor may read (empty: none).
-    pub async fn journal_classes(
-        &self,
-        actor: &Actor,
-        citizen: CitizenId,
-    ) -> AppResult<Vec<Sensitivity>> {
-        let facts = self
-            .store
-            .access_facts(
-                actor.staff_id,
-                actor.organisation_id,
-                citizen,
-                OffsetDateTime::now_utc(),
-            )
-            .await?;
-        Ok(policy::journal_classes(actor, citizen, &facts))
-    }
-
     /// Every journal the actor may read across citizens. Up to
     /// `Settings::listed_scope_max` candidates (citizens the actor works with or holds
     /// a grant for) are listed with the classes the policy gives each, and
