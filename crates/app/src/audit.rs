@@ -7,21 +7,21 @@
 //! acknowledged before it is committed, and none waits for a timer: under
 //! light load a batch is one event; under heavy load batches grow.
 //!
-//! Where the store offers a connection of its own for the trail
-//! ([`Store::audit_log`], SQLite), the writer is a thread that also decides
-//! reads ([`AuditSink::decide`]): it loads the policy's facts, asks the
-//! policy and appends the decision's event, all on its own connection, so a
-//! decided and audited read costs two thread switches (to the writer and
-//! back) instead of one pair per statement and per queue. Otherwise the writer
-//! is a task that appends through the store, and reads are decided by
-//! [`crate::App::authorize`].
+//! The writer also decides reads ([`AuditSink::decide`]): it loads the
+//! policy's facts, asks the policy and appends the decision's event, so a
+//! decided and audited read is one hand-off to the writer and back. Where the
+//! store offers a connection of its own for the trail ([`Store::audit_log`],
+//! SQLite), the writer is a thread on it, which saves a thread switch per
+//! statement. Otherwise (PostgreSQL) it is a task that loads the facts of all
+//! the reads waiting in one query ([`Store::access_facts_batch`]) and appends
+//! their events in one statement: two round trips for a batch, not two per read.
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 use tvaers_domain::actor::Actor;
 use tvaers_domain::audit::NewAuditEvent;
-use tvaers_store::{AuditLog, Store};
+use tvaers_store::{AuditLog, FactsAsk, Store};
 
 use crate::policy::{Action, Denial, Resource};
 use crate::{AppError, AppResult};
@@ -93,8 +93,6 @@ const MAX_BATCH: usize = 512;
 #[derive(Clone)]
 pub struct AuditSink {
     tx: mpsc::Sender<Job>,
-    /// The writer is a thread with its own connection and answers [`Job::Decide`].
-    decides: bool,
 }
 
 impl AuditSink {
@@ -114,22 +112,17 @@ impl AuditSink {
                 .name("tvaers-audit".into())
                 .spawn(move || write_on_thread(log, rx));
             match started {
-                Ok(_) => return AuditSink { tx, decides: true },
+                Ok(_) => return AuditSink { tx },
                 Err(e) => {
                     tracing::error!(error = %e, "cannot start the audit thread; the trail is written through the pool");
                     let (tx, rx) = mpsc::channel::<Job>(8192);
                     tokio::spawn(write_in_task(store, rx));
-                    return AuditSink { tx, decides: false };
+                    return AuditSink { tx };
                 }
             }
         }
         tokio::spawn(write_in_task(store, rx));
-        AuditSink { tx, decides: false }
-    }
-
-    /// Whether [`AuditSink::decide`] is available.
-    pub(crate) fn decides(&self) -> bool {
-        self.decides
+        AuditSink { tx }
     }
 
     /// Returns once the event is committed.
@@ -156,7 +149,6 @@ impl AuditSink {
     /// Queues a read for the writer thread to decide and audit; the answer
     /// comes once the decision's event is durable: `Ok(Ok(()))` allowed,
     /// `Ok(Err(denial))` denied (audited when it concerns citizen data).
-    /// Only when [`AuditSink::decides`].
     pub(crate) async fn decide(&self, question: Question) -> AppResult<Decided> {
         let (reply, done) = oneshot::channel();
         self.send(Job::Decide(Box::new(question), reply)).await?;
@@ -208,16 +200,33 @@ fn drain_into(batch: &mut Vec<Job>, rx: &mut mpsc::Receiver<Job>) {
 
 async fn write_in_task(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut events: Vec<NewAuditEvent> = Vec::with_capacity(MAX_BATCH);
+    let mut verdicts: Vec<Result<Result<(), Denial>, String>> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
         drain_into(&mut batch, &mut rx);
-        let events: Vec<NewAuditEvent> = batch
-            .iter()
-            .filter_map(|job| match job {
-                Job::Append(e, _) => Some(e.clone()),
-                Job::Decide(..) => None,
-            })
-            .collect();
+        let now = time::OffsetDateTime::now_utc();
+        // The facts of every question waiting, in one query.
+        let facts = batch_facts(store.as_ref(), &batch, now).await;
+        let mut next_facts = facts.as_ref().map(|f| f.iter());
+        for job in &mut batch {
+            match job {
+                Job::Append(event, _) => {
+                    events.push(event.clone());
+                    verdicts.push(Ok(Ok(())));
+                }
+                Job::Decide(q, _) => {
+                    let known = match (q.resource.citizen(), &mut next_facts) {
+                        (None, _) => Ok(crate::policy::Facts::default()),
+                        (Some(_), Ok(it)) => it.next().copied().ok_or_else(|| {
+                            "access facts: fewer answers than questions".to_string()
+                        }),
+                        (Some(_), Err(e)) => Err(e.to_string()),
+                    };
+                    verdicts.push(known.map(|f| decide_on(q, f, &mut events)));
+                }
+            }
+        }
         let result = store
             .append_audit_batch(&events)
             .await
@@ -226,15 +235,68 @@ async fn write_in_task(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
             tracing::error!(error = %e, n = events.len(), "audit batch failed");
         }
         count_batch(batch.len(), events.len());
-        for job in batch.drain(..) {
-            match job {
-                Job::Append(_, reply) => {
-                    let _ = reply.send(result.clone());
-                }
-                // Never sent: `decides` is false for this writer.
-                Job::Decide(_, reply) => {
-                    let _ = reply.send(Err("this audit writer does not decide".into()));
-                }
+        answer_batch(&mut batch, &mut verdicts, &result);
+        events.clear();
+    }
+}
+
+/// The facts of each question in `batch` that concerns a citizen, in order.
+async fn batch_facts(
+    store: &dyn Store,
+    batch: &[Job],
+    now: time::OffsetDateTime,
+) -> Result<Vec<crate::policy::Facts>, String> {
+    let asks: Vec<FactsAsk> = batch
+        .iter()
+        .filter_map(|job| match job {
+            Job::Decide(q, _) => q.resource.citizen().map(|citizen_id| FactsAsk {
+                staff_id: q.actor.staff_id,
+                organisation_id: q.actor.organisation_id,
+                citizen_id,
+            }),
+            Job::Append(..) => None,
+        })
+        .collect();
+    if asks.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Many reads of one citizen by one staff member ask once.
+    let mut distinct: Vec<FactsAsk> = Vec::with_capacity(asks.len());
+    let mut at: std::collections::HashMap<FactsAsk, usize> = Default::default();
+    for ask in &asks {
+        at.entry(*ask).or_insert_with(|| {
+            distinct.push(*ask);
+            distinct.len() - 1
+        });
+    }
+    let facts = store
+        .access_facts_batch(&distinct, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    asks.iter()
+        .map(|ask| {
+            at.get(ask)
+                .and_then(|&i| facts.get(i))
+                .copied()
+                .ok_or_else(|| "access facts: an ask without an answer".to_string())
+        })
+        .collect()
+}
+
+/// Answers every job of a committed (or failed) batch and empties it.
+fn answer_batch(
+    batch: &mut Vec<Job>,
+    verdicts: &mut Vec<Result<Result<(), Denial>, String>>,
+    result: &Result<(), String>,
+) {
+    for (job, verdict) in batch.drain(..).zip(verdicts.drain(..)) {
+        let answer = result.clone().and(verdict);
+        match job {
+            Job::Append(_, reply) => {
+                let _ = reply.send(answer.map(|_| ()));
+            }
+            Job::Decide(_, reply) => {
+                let _ = reply.send(answer);
             }
         }
     }
@@ -265,17 +327,7 @@ fn write_on_thread(mut log: Box<dyn AuditLog>, mut rx: mpsc::Receiver<Job>) {
             tracing::error!(error = %e, n = events.len(), "audit batch failed");
         }
         count_batch(batch.len(), events.len());
-        for (job, verdict) in batch.drain(..).zip(verdicts.drain(..)) {
-            let answer = result.clone().and(verdict);
-            match job {
-                Job::Append(_, reply) => {
-                    let _ = reply.send(answer.map(|_| ()));
-                }
-                Job::Decide(_, reply) => {
-                    let _ = reply.send(answer);
-                }
-            }
-        }
+        answer_batch(&mut batch, &mut verdicts, &result);
         events.clear();
     }
 }
@@ -293,6 +345,16 @@ fn decide_one(
             .map_err(|e| e.to_string())?,
         None => crate::policy::Facts::default(),
     };
+    Ok(decide_on(q, facts, events))
+}
+
+/// The policy's decision on `q` given its facts: tells [`Question::early`],
+/// and adds the events to commit to `events`.
+fn decide_on(
+    q: &mut Question,
+    facts: crate::policy::Facts,
+    events: &mut Vec<NewAuditEvent>,
+) -> Result<(), Denial> {
     let (event, verdict) = crate::decide(
         &q.actor,
         q.action,
@@ -310,5 +372,5 @@ fn decide_one(
     if verdict.is_ok() || q.resource.is_citizen_data() {
         events.push(event);
     }
-    Ok(verdict)
+    verdict
 }

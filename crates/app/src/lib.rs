@@ -204,7 +204,7 @@ impl App {
         resource_id: Option<uuid::Uuid>,
         also: &[(&'static str, Option<uuid::Uuid>)],
     ) -> AppResult<(policy::Facts, Commit)> {
-        if self.settings.access_checks && self.audit.decides() {
+        if self.settings.access_checks {
             let (early, told) = tokio::sync::oneshot::channel();
             let mut question =
                 audit::Question::new(actor, Action::Read, resource, resource_type, resource_id);
@@ -302,7 +302,7 @@ impl App {
         resource_id: Option<uuid::Uuid>,
         load: impl std::future::Future<Output = AppResult<T>>,
     ) -> Audited<T> {
-        if self.settings.access_checks && self.audit.decides() {
+        if self.settings.access_checks {
             // Queued before the load starts, so the writer decides and commits meanwhile.
             let question =
                 audit::Question::new(actor, Action::Read, resource, resource_type, resource_id);

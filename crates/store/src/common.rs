@@ -3126,6 +3126,55 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
+            async fn access_facts_batch(
+                &self,
+                asks: &[crate::FactsAsk],
+                now: OffsetDateTime,
+            ) -> Result<Vec<AccessFacts>> {
+                let now = now.to_offset(time::UtcOffset::UTC);
+                let mut out = Vec::with_capacity(asks.len());
+                // Three values an ask, two for the whole statement.
+                for chunk in asks.chunks(MAX_BINDS / 3 - 1) {
+                    let mut a = Args::default();
+                    let (now_p, today_p) = (
+                        a.push(Arg::Time(now)),
+                        a.push(Arg::Date(tvaers_domain::calendar::danish_date(now))),
+                    );
+                    let rows: Vec<String> = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, ask)| {
+                            format!(
+                                "({i}, {}, {}, {})",
+                                a.push(Arg::Uuid(ask.citizen_id.0)),
+                                a.push(Arg::Uuid(ask.staff_id.0)),
+                                a.push(Arg::Uuid(ask.organisation_id.0)),
+                            )
+                        })
+                        .collect();
+                    let code = facts_code_sql("q.c", "q.s", &now_p, "q.o", &today_p);
+                    let sql = format!(
+                        "WITH q(i, c, s, o) AS (VALUES {}) SELECT CAST(q.i AS BIGINT) AS i, CAST({code} AS BIGINT) AS code FROM q",
+                        rows.join(", ")
+                    );
+                    let mut codes: Vec<Option<AccessFacts>> = vec![None; chunk.len()];
+                    for r in a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)? {
+                        let (i, code): (i64, i64) =
+                            (r.try_get("i").map_err(map_err)?, r.try_get("code").map_err(map_err)?);
+                        let facts = u8::try_from(code)
+                            .map(AccessFacts::from_code)
+                            .map_err(|_| corrupt(&format!("access facts code {code}")))?;
+                        if let Some(slot) = usize::try_from(i).ok().and_then(|i| codes.get_mut(i)) {
+                            *slot = Some(facts);
+                        }
+                    }
+                    for facts in codes {
+                        out.push(facts.ok_or_else(|| corrupt("access facts: an ask without an answer"))?);
+                    }
+                }
+                Ok(out)
+            }
+
             async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()> {
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 sqlx::query(

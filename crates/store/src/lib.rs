@@ -248,6 +248,14 @@ impl std::fmt::Debug for OidcLogin {
     }
 }
 
+/// Whose facts about whom ([`Store::access_facts_batch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FactsAsk {
+    pub staff_id: StaffId,
+    pub organisation_id: OrganisationId,
+    pub citizen_id: CitizenId,
+}
+
 /// What the access policy needs to know about one staff member and one citizen.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccessFacts {
@@ -837,6 +845,14 @@ pub trait Store: Send + Sync + 'static {
         citizens: &[CitizenId],
         now: OffsetDateTime,
     ) -> Result<Vec<(CitizenId, AccessFacts)>>;
+    /// [`Store::access_facts`] for each of `asks`, in their order, in one
+    /// query: the audit writer decides the reads waiting together at once
+    /// (PostgreSQL: one round trip for a batch, not one per read).
+    async fn access_facts_batch(
+        &self,
+        asks: &[FactsAsk],
+        now: OffsetDateTime,
+    ) -> Result<Vec<AccessFacts>>;
     async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()>;
     /// Records the withdrawal; `NotFound` when there is no such active consent.
     async fn withdraw_consent(

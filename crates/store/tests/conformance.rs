@@ -2425,6 +2425,29 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
         single.push((*c, s.access_facts(nurse.id, org.id, *c, now).await.unwrap()));
     }
     assert_eq!(many, single);
+    // The audit writer's batch: any staff member, in any order, twice over.
+    let stranger = StaffId::new();
+    let mut asks = Vec::new();
+    for c in ids.iter().rev().chain(&ids) {
+        for staff_id in [nurse.id, stranger] {
+            asks.push(tvaers_store::FactsAsk {
+                staff_id,
+                organisation_id: org.id,
+                citizen_id: *c,
+            });
+        }
+    }
+    let batch = s.access_facts_batch(&asks, now).await.unwrap();
+    assert_eq!(batch.len(), asks.len());
+    for (ask, facts) in asks.iter().zip(&batch) {
+        let one = s
+            .access_facts(ask.staff_id, ask.organisation_id, ask.citizen_id, now)
+            .await
+            .unwrap();
+        assert_eq!(*facts, one, "{ask:?}");
+    }
+    assert!(batch.iter().any(|f| f.on_care_team) && batch.iter().any(|f| !f.on_care_team));
+    assert!(s.access_facts_batch(&[], now).await.unwrap().is_empty());
     // The audit writer's own connection (SQLite) reads the same facts.
     if let Some(mut log) = s.audit_log().unwrap() {
         let own: Vec<_> = ids

@@ -1175,8 +1175,8 @@ async fn denied_citizen_reads_are_audited_as_denied(t: &Ctx) {
         let (_, me) = t.get(&other, "/me").await;
         let (status, _) = t.get(&other, &format!("/citizens/{cid}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        // The overview page is decided and audited on the audit writer's own
-        // path (SQLite): denied and recorded alike.
+        // The overview page is decided and audited by the audit writer:
+        // denied and recorded alike.
         let browser = t.browser_login(who).await.0;
         let page = browser
             .get(t.url(&format!("/borgere/{cid}")))

@@ -186,6 +186,7 @@ http_suite!(
     openapi_lists_journal_paths,
     pages_answer_bad_input_in_danish_never_500,
     the_journal_page_is_one_decision_with_every_read_audited,
+    reads_decided_together_are_decided_as_alone,
 );
 
 // ---------------------------------------------------------------------------
@@ -1466,4 +1467,58 @@ async fn the_journal_page_is_one_decision_with_every_read_audited(t: &Ctx) {
     assert!(!html.contains("faldt i haven"));
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!(new[0].outcome, AuditOutcome::Denied);
+}
+
+/// Reads that reach the audit writer together are decided in one batch (on
+/// PostgreSQL with one facts query for all of them): each is answered, and
+/// audited, as it is when it comes alone.
+async fn reads_decided_together_are_decided_as_alone(t: &Ctx) {
+    let users = ["sagsbehandler", "sygeplejerske", "frivillig", "leder"];
+    let mut tokens = Vec::new();
+    for u in users {
+        tokens.push(t.login(u).await);
+    }
+    let mut citizens: Vec<String> = t
+        .store
+        .list_citizens_after(None, 8)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    citizens.push(t.create_citizen(&tokens[0], CPR, "Ingeborg").await);
+    let reads: Vec<(String, String)> = tokens
+        .iter()
+        .flat_map(|tok| citizens.iter().map(move |c| (tok.clone(), c.clone())))
+        .collect();
+    let mut alone = Vec::new();
+    for (tok, c) in &reads {
+        alone.push(t.get(tok, &format!("/citizens/{c}/journal")).await.0);
+    }
+    assert!(alone.contains(&StatusCode::OK), "{alone:?}");
+    assert!(alone.iter().any(|s| *s != StatusCode::OK), "{alone:?}");
+    let mut before = Vec::new();
+    for c in &citizens {
+        before.push(t.audit_of(c).await.len());
+    }
+    // All at once: the writer finds them waiting together.
+    let mut together = Vec::new();
+    for (tok, c) in &reads {
+        let req = t
+            .http
+            .get(t.url(&format!("/api/v1/citizens/{c}/journal")))
+            .bearer_auth(tok)
+            .send();
+        together.push(tokio::spawn(req));
+    }
+    let mut answers = Vec::new();
+    for r in together {
+        answers.push(r.await.unwrap().unwrap().status());
+    }
+    assert_eq!(answers, alone);
+    // Every read left one event, allowed or denied, as it did alone.
+    for (c, n) in citizens.iter().zip(before) {
+        let per_read = reads.iter().filter(|(_, rc)| rc == c).count();
+        assert_eq!(t.audit_of(c).await.len(), n + per_read, "{c}");
+    }
 }
