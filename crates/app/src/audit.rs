@@ -21,7 +21,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tvaers_domain::actor::Actor;
 use tvaers_domain::audit::NewAuditEvent;
-use tvaers_store::{AuditLog, FactsAsk, Store};
+use tvaers_store::{AuditLog, FactsAnswer, FactsAsk, Store};
 
 use crate::policy::{Action, Denial, Resource};
 use crate::{AppError, AppResult};
@@ -65,7 +65,13 @@ pub(crate) fn also_read<'a>(
 }
 
 /// The facts a decision was made on, and the decision ([`Question::early`]).
-pub(crate) type Early = (crate::policy::Facts, Result<(), Denial>);
+pub(crate) struct Early {
+    pub facts: crate::policy::Facts,
+    pub verdict: Result<(), Denial>,
+    /// The citizen's version, read with the facts where the writer reads it
+    /// ([`AuditSink::reads_versions`]): the read's file needs no read of its own.
+    pub version: Option<i64>,
+}
 
 impl Question {
     /// A question on `resource` alone, answered once committed.
@@ -93,6 +99,8 @@ const MAX_BATCH: usize = 512;
 #[derive(Clone)]
 pub struct AuditSink {
     tx: mpsc::Sender<Job>,
+    /// The writer reads each citizen's version with the facts ([`Early::version`]).
+    reads_versions: bool,
 }
 
 impl AuditSink {
@@ -112,17 +120,36 @@ impl AuditSink {
                 .name("tvaers-audit".into())
                 .spawn(move || write_on_thread(log, rx));
             match started {
-                Ok(_) => return AuditSink { tx },
+                Ok(_) => {
+                    return AuditSink {
+                        tx,
+                        reads_versions: false,
+                    };
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "cannot start the audit thread; the trail is written through the pool");
                     let (tx, rx) = mpsc::channel::<Job>(8192);
                     tokio::spawn(write_in_task(store, rx));
-                    return AuditSink { tx };
+                    return AuditSink {
+                        tx,
+                        reads_versions: true,
+                    };
                 }
             }
         }
         tokio::spawn(write_in_task(store, rx));
-        AuditSink { tx }
+        AuditSink {
+            tx,
+            reads_versions: true,
+        }
+    }
+
+    /// Whether [`Early::version`] is told: then a read that waits for it
+    /// before loading its file saves a round trip (PostgreSQL). The writer
+    /// thread does not read versions: on SQLite the file's own version read
+    /// is cheap, and the read runs beside the decision instead.
+    pub(crate) fn reads_versions(&self) -> bool {
+        self.reads_versions
     }
 
     /// Returns once the event is committed.
@@ -217,13 +244,16 @@ async fn write_in_task(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
                 }
                 Job::Decide(q, _) => {
                     let known = match (q.resource.citizen(), &mut next_facts) {
-                        (None, _) => Ok(crate::policy::Facts::default()),
-                        (Some(_), Ok(it)) => it.next().copied().ok_or_else(|| {
-                            "access facts: fewer answers than questions".to_string()
-                        }),
+                        (None, _) => Ok((crate::policy::Facts::default(), None)),
+                        (Some(_), Ok(it)) => it
+                            .next()
+                            .map(|a| (a.facts, Some(a.version)))
+                            .ok_or_else(|| {
+                                "access facts: fewer answers than questions".to_string()
+                            }),
                         (Some(_), Err(e)) => Err(e.to_string()),
                     };
-                    verdicts.push(known.map(|f| decide_on(q, f, &mut events)));
+                    verdicts.push(known.map(|(f, v)| decide_on(q, f, v, &mut events)));
                 }
             }
         }
@@ -245,7 +275,7 @@ async fn batch_facts(
     store: &dyn Store,
     batch: &[Job],
     now: time::OffsetDateTime,
-) -> Result<Vec<crate::policy::Facts>, String> {
+) -> Result<Vec<FactsAnswer>, String> {
     let asks: Vec<FactsAsk> = batch
         .iter()
         .filter_map(|job| match job {
@@ -345,7 +375,7 @@ fn decide_one(
             .map_err(|e| e.to_string())?,
         None => crate::policy::Facts::default(),
     };
-    Ok(decide_on(q, facts, events))
+    Ok(decide_on(q, facts, None, events))
 }
 
 /// The policy's decision on `q` given its facts: tells [`Question::early`],
@@ -353,6 +383,7 @@ fn decide_one(
 fn decide_on(
     q: &mut Question,
     facts: crate::policy::Facts,
+    version: Option<i64>,
     events: &mut Vec<NewAuditEvent>,
 ) -> Result<(), Denial> {
     let (event, verdict) = crate::decide(
@@ -364,7 +395,11 @@ fn decide_on(
         &facts,
     );
     if let Some(early) = q.early.take() {
-        let _ = early.send((facts, verdict));
+        let _ = early.send(Early {
+            facts,
+            verdict,
+            version,
+        });
     }
     if verdict.is_ok() {
         events.extend(also_read(&event, &q.also));

@@ -162,12 +162,17 @@ impl App {
             Resource::Citizen(id),
             "citizen",
             Some(id.0),
-            self.load_overview(id),
+            |version| self.load_overview(id, version),
         )
         .await
     }
 
-    async fn load_overview(&self, id: CitizenId) -> AppResult<CitizenOverview> {
+    /// The overview; `version` the citizen's as the decision read it, if it did.
+    async fn load_overview(
+        &self,
+        id: CitizenId,
+        version: Option<i64>,
+    ) -> AppResult<CitizenOverview> {
         let tvaers_store::CitizenFile {
             citizen,
             cases,
@@ -175,7 +180,10 @@ impl App {
             meetings,
             tasks,
             measurements,
-        } = self.store.citizen_file(id).await?;
+        } = match version {
+            Some(v) => self.store.citizen_file_at(id, v).await?,
+            None => self.store.citizen_file(id).await?,
+        };
         let citizen = citizen.ok_or(AppError::NotFound)?;
         let cases = self.case_views(cases).await?;
         let (active, closed_plans): (Vec<_>, Vec<_>) = plans

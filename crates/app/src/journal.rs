@@ -597,7 +597,11 @@ impl App {
             Err(_) => ("citizen", &[("plan_list", None), ("meeting_list", None)]),
         };
         let resource_id = (resource_type == "citizen").then_some(citizen_id.0);
-        let (facts, commit) = self
+        let crate::ReadDecision {
+            facts,
+            version,
+            commit,
+        } = self
             .decide_read_with_facts(
                 actor,
                 Resource::Citizen(citizen_id),
@@ -613,10 +617,13 @@ impl App {
             .as_ref()
             .ok()
             .map(|(filter, page)| (filter, classes.as_slice(), lookahead(*page)));
-        let (audited, file) = tokio::join!(
-            commit.wait(self),
-            self.store.journal_file(citizen_id, timeline),
-        );
+        let file = async {
+            match version {
+                Some(v) => self.store.journal_file_at(citizen_id, timeline, v).await,
+                None => self.store.journal_file(citizen_id, timeline).await,
+            }
+        };
+        let (audited, file) = tokio::join!(commit.wait(self), file);
         audited?;
         let tvaers_store::JournalFile {
             citizen,
@@ -646,10 +653,13 @@ impl App {
         actor: &Actor,
         citizen_id: CitizenId,
     ) -> AppResult<(Vec<Sensitivity>, crate::Commit)> {
-        let (facts, commit) = self
+        let d = self
             .decide_read_with_facts(actor, Resource::Citizen(citizen_id), "journal", None, &[])
             .await?;
-        Ok((policy::journal_classes(actor, citizen_id, &facts), commit))
+        Ok((
+            policy::journal_classes(actor, citizen_id, &d.facts),
+            d.commit,
+        ))
     }
 
     /// One more than the page, so the caller can tell whether another follows.

@@ -203,7 +203,7 @@ impl App {
         resource_type: &'static str,
         resource_id: Option<uuid::Uuid>,
         also: &[(&'static str, Option<uuid::Uuid>)],
-    ) -> AppResult<(policy::Facts, Commit)> {
+    ) -> AppResult<ReadDecision> {
         if self.settings.access_checks {
             let (early, told) = tokio::sync::oneshot::channel();
             let mut question =
@@ -211,24 +211,32 @@ impl App {
             question.also = also.to_vec();
             question.early = Some(early);
             let decided = self.audit.decide(question).await?;
-            let Ok((facts, verdict)) = told.await else {
+            let Ok(early) = told.await else {
                 // The writer failed before deciding (its facts): its answer says why.
                 let _ = decided.wait().await?;
                 return Err(AppError::Internal("the audit writer did not decide".into()));
             };
-            if let Err(denial) = verdict {
+            if let Err(denial) = early.verdict {
                 // Answered once the denial's event is durable.
                 let _ = decided.wait().await?;
                 return Err(self.refusal(denial, resource).await);
             }
-            return Ok((facts, Commit::Decided(decided)));
+            return Ok(ReadDecision {
+                facts: early.facts,
+                version: early.version,
+                commit: Commit::Decided(decided),
+            });
         }
         let (ev, facts) = self
             .authorize_with_facts(actor, Action::Read, resource, resource_type, resource_id)
             .await?;
         let mut events: Vec<NewAuditEvent> = audit::also_read(&ev, also).collect();
         events.push(ev);
-        Ok((facts, Commit::Events(events)))
+        Ok(ReadDecision {
+            facts,
+            version: None,
+            commit: Commit::Events(events),
+        })
     }
 
     /// How a denial is answered: staff who may search the register already
@@ -294,21 +302,52 @@ impl App {
     /// audit writer thread where there is one ([`audit::AuditSink::decide`]),
     /// otherwise as their own task, so a caller that goes away does not cut
     /// them short.
-    pub(crate) async fn read_audited<T>(
+    pub(crate) async fn read_audited<T, F>(
         &self,
         actor: &Actor,
         resource: Resource,
         resource_type: &'static str,
         resource_id: Option<uuid::Uuid>,
-        load: impl std::future::Future<Output = AppResult<T>>,
-    ) -> Audited<T> {
+        load: impl FnOnce(Option<i64>) -> F,
+    ) -> Audited<T>
+    where
+        F: std::future::Future<Output = AppResult<T>>,
+    {
         if self.settings.access_checks {
-            // Queued before the load starts, so the writer decides and commits meanwhile.
-            let question =
+            let mut question =
                 audit::Question::new(actor, Action::Read, resource, resource_type, resource_id);
+            if self.audit.reads_versions() {
+                // The load waits for the citizen's version, read with the facts
+                // (one round trip less), and runs while the events commit.
+                let (early, told) = tokio::sync::oneshot::channel();
+                question.early = Some(early);
+                let decided = self.audit.decide(question).await;
+                let data = match told.await {
+                    Ok(audit::Early {
+                        verdict: Ok(()),
+                        version,
+                        ..
+                    }) => load(version).await,
+                    // Denied: nothing to load; the denial is the answer.
+                    Ok(audit::Early {
+                        verdict: Err(_), ..
+                    }) => Err(AppError::NotFound),
+                    // Not decided: the writer's answer says why.
+                    Err(_) => load(None).await,
+                };
+                return Audited {
+                    data,
+                    audit: AuditWait::Decided {
+                        decided,
+                        store: self.store.clone(),
+                        resource,
+                    },
+                };
+            }
+            // Queued before the load starts, so the writer decides and commits meanwhile.
             let decided = self.audit.decide(question).await;
             return Audited {
-                data: load.await,
+                data: load(None).await,
                 audit: AuditWait::Decided {
                     decided,
                     store: self.store.clone(),
@@ -324,7 +363,7 @@ impl App {
             app.record(&event).await
         });
         Audited {
-            data: load.await,
+            data: load(None).await,
             audit: AuditWait::Task(audit),
         }
     }
@@ -405,6 +444,14 @@ impl<T> Audited<T> {
         self.audit.wait().await?;
         self.data
     }
+}
+
+/// An allowed read's decision ([`App::decide_read_with_facts`]).
+pub(crate) struct ReadDecision {
+    pub facts: policy::Facts,
+    /// The citizen's version, read with the facts ([`audit::Early::version`]).
+    pub version: Option<i64>,
+    pub commit: Commit,
 }
 
 /// The audit commit of an allowed read ([`App::decide_read_with_facts`]).

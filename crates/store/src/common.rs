@@ -1884,6 +1884,10 @@ macro_rules! impl_store {
             async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile> {
                 // The version first, then the rows (see crate::file_cache).
                 let version = self.citizen_version(id).await?;
+                self.citizen_file_at(id, version).await
+            }
+
+            async fn citizen_file_at(&self, id: CitizenId, version: i64) -> Result<CitizenFile> {
                 if let Some(file) = self.files.citizen(id, version) {
                     return Ok(file);
                 }
@@ -1897,10 +1901,22 @@ macro_rules! impl_store {
                 citizen_id: CitizenId,
                 timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
             ) -> Result<crate::JournalFile> {
+                if crate::file_cache::journal_key(citizen_id, timeline).is_none() {
+                    return self.read_journal_file(citizen_id, timeline).await;
+                }
+                let version = self.citizen_version(citizen_id).await?;
+                self.journal_file_at(citizen_id, timeline, version).await
+            }
+
+            async fn journal_file_at(
+                &self,
+                citizen_id: CitizenId,
+                timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
+                version: i64,
+            ) -> Result<crate::JournalFile> {
                 let Some(key) = crate::file_cache::journal_key(citizen_id, timeline) else {
                     return self.read_journal_file(citizen_id, timeline).await;
                 };
-                let version = self.citizen_version(citizen_id).await?;
                 if let Some(file) = self.files.journal(&key, version) {
                     return Ok(file);
                 }
@@ -3130,7 +3146,7 @@ macro_rules! impl_store {
                 &self,
                 asks: &[crate::FactsAsk],
                 now: OffsetDateTime,
-            ) -> Result<Vec<AccessFacts>> {
+            ) -> Result<Vec<crate::FactsAnswer>> {
                 let now = now.to_offset(time::UtcOffset::UTC);
                 let mut out = Vec::with_capacity(asks.len());
                 // Three values an ask, two for the whole statement.
@@ -3154,18 +3170,20 @@ macro_rules! impl_store {
                         .collect();
                     let code = facts_code_sql("q.c", "q.s", &now_p, "q.o", &today_p);
                     let sql = format!(
-                        "WITH q(i, c, s, o) AS (VALUES {}) SELECT CAST(q.i AS BIGINT) AS i, CAST({code} AS BIGINT) AS code FROM q",
+                        "WITH q(i, c, s, o) AS (VALUES {}) SELECT CAST(q.i AS BIGINT) AS i, CAST({code} AS BIGINT) AS code, \
+                         CAST(COALESCE((SELECT v.version FROM citizen_versions v WHERE v.citizen_id = q.c), 0) AS BIGINT) AS version FROM q",
                         rows.join(", ")
                     );
-                    let mut codes: Vec<Option<AccessFacts>> = vec![None; chunk.len()];
+                    let mut codes: Vec<Option<crate::FactsAnswer>> = vec![None; chunk.len()];
                     for r in a.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.read()).await.map_err(map_err)? {
                         let (i, code): (i64, i64) =
                             (r.try_get("i").map_err(map_err)?, r.try_get("code").map_err(map_err)?);
                         let facts = u8::try_from(code)
                             .map(AccessFacts::from_code)
                             .map_err(|_| corrupt(&format!("access facts code {code}")))?;
+                        let version: i64 = r.try_get("version").map_err(map_err)?;
                         if let Some(slot) = usize::try_from(i).ok().and_then(|i| codes.get_mut(i)) {
-                            *slot = Some(facts);
+                            *slot = Some(crate::FactsAnswer { facts, version });
                         }
                     }
                     for facts in codes {

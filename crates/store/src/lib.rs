@@ -256,6 +256,15 @@ pub struct FactsAsk {
     pub citizen_id: CitizenId,
 }
 
+/// The answer to a [`FactsAsk`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactsAnswer {
+    pub facts: AccessFacts,
+    /// The citizen's version as the facts were read (`file_cache`), for
+    /// [`Store::citizen_file_at`] and [`Store::journal_file_at`].
+    pub version: i64,
+}
+
 /// What the access policy needs to know about one staff member and one citizen.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccessFacts {
@@ -660,6 +669,9 @@ pub trait Store: Send + Sync + 'static {
     /// Served from memory while the citizen's version is unchanged
     /// (`file_cache`).
     async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile>;
+    /// [`Store::citizen_file`] at a version of the citizen the caller read
+    /// after its request began ([`FactsAnswer::version`]): no read of its own.
+    async fn citizen_file_at(&self, id: CitizenId, version: i64) -> Result<CitizenFile>;
     /// What a citizen's journal page shows: the citizen, their plans and
     /// meetings and, given a filter, the readable classes and a page, that
     /// page of the timeline — as the four single reads give them. The page as
@@ -669,6 +681,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         citizen_id: CitizenId,
         timeline: Option<(&JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
+    ) -> Result<JournalFile>;
+    /// [`Store::journal_file`] at a version read as for [`Store::citizen_file_at`].
+    async fn journal_file_at(
+        &self,
+        citizen_id: CitizenId,
+        timeline: Option<(&JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
+        version: i64,
     ) -> Result<JournalFile>;
     async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
     /// Citizens whose "family given" or "given family" name starts with `prefix`
@@ -846,13 +865,14 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<Vec<(CitizenId, AccessFacts)>>;
     /// [`Store::access_facts`] for each of `asks`, in their order, in one
-    /// query: the audit writer decides the reads waiting together at once
-    /// (PostgreSQL: one round trip for a batch, not one per read).
+    /// query, with each citizen's version: the audit writer decides the reads
+    /// waiting together at once (PostgreSQL: one round trip for a batch, not
+    /// one per read), and each read's file needs no version read of its own.
     async fn access_facts_batch(
         &self,
         asks: &[FactsAsk],
         now: OffsetDateTime,
-    ) -> Result<Vec<AccessFacts>>;
+    ) -> Result<Vec<FactsAnswer>>;
     async fn add_consent(&self, c: &Consent, audit: &NewAuditEvent) -> Result<()>;
     /// Records the withdrawal; `NotFound` when there is no such active consent.
     async fn withdraw_consent(

@@ -2439,15 +2439,43 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
     }
     let batch = s.access_facts_batch(&asks, now).await.unwrap();
     assert_eq!(batch.len(), asks.len());
-    for (ask, facts) in asks.iter().zip(&batch) {
+    for (ask, answer) in asks.iter().zip(&batch) {
         let one = s
             .access_facts(ask.staff_id, ask.organisation_id, ask.citizen_id, now)
             .await
             .unwrap();
-        assert_eq!(*facts, one, "{ask:?}");
+        assert_eq!(answer.facts, one, "{ask:?}");
+        // The file at the version the batch read is the file.
+        assert_eq!(
+            s.citizen_file_at(ask.citizen_id, answer.version)
+                .await
+                .unwrap(),
+            s.citizen_file(ask.citizen_id).await.unwrap()
+        );
     }
-    assert!(batch.iter().any(|f| f.on_care_team) && batch.iter().any(|f| !f.on_care_team));
+    assert!(
+        batch.iter().any(|a| a.facts.on_care_team) && batch.iter().any(|a| !a.facts.on_care_team)
+    );
     assert!(s.access_facts_batch(&[], now).await.unwrap().is_empty());
+    // A change moves the version the batch reads, and the file at it shows the change.
+    let before = s.access_facts_batch(&asks[..1], now).await.unwrap()[0];
+    let mut moved = s.get_citizen(asks[0].citizen_id).await.unwrap().unwrap();
+    moved.address = Some("Nygade 7".into());
+    s.update_citizen(&moved, &audit(AuditAction::Update, Some(moved.id)))
+        .await
+        .unwrap();
+    let after = s.access_facts_batch(&asks[..1], now).await.unwrap()[0];
+    assert!(after.version > before.version);
+    assert_eq!(
+        s.citizen_file_at(moved.id, after.version)
+            .await
+            .unwrap()
+            .citizen
+            .unwrap()
+            .address
+            .as_deref(),
+        Some("Nygade 7")
+    );
     // The audit writer's own connection (SQLite) reads the same facts.
     if let Some(mut log) = s.audit_log().unwrap() {
         let own: Vec<_> = ids

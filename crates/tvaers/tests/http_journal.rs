@@ -187,6 +187,7 @@ http_suite!(
     pages_answer_bad_input_in_danish_never_500,
     the_journal_page_is_one_decision_with_every_read_audited,
     reads_decided_together_are_decided_as_alone,
+    pages_show_a_change_at_once,
 );
 
 // ---------------------------------------------------------------------------
@@ -1520,5 +1521,41 @@ async fn reads_decided_together_are_decided_as_alone(t: &Ctx) {
     for (c, n) in citizens.iter().zip(before) {
         let per_read = reads.iter().filter(|(_, rc)| rc == c).count();
         assert_eq!(t.audit_of(c).await.len(), n + per_read, "{c}");
+    }
+}
+
+/// The overview and the journal page are kept in memory under the citizen's
+/// version (on PostgreSQL read with the decision's facts): a change shows on
+/// the next view.
+async fn pages_show_a_change_at_once(t: &Ctx) {
+    let nurse = t.login("sygeplejerske").await;
+    let citizen = t.create_citizen(&nurse, CPR, "Ingeborg").await;
+    let plan = t.care_team(&nurse, &citizen, &[]).await;
+    let b = browser(t, "sygeplejerske").await;
+    let overview = format!("{}/borgere/{citizen}", t.base);
+    let journal = format!("{}/borgere/{citizen}/journal", t.base);
+    for round in 0..3 {
+        let goal = format!("Gå til købmanden, runde {round}");
+        let note = format!("Borgeren gik i haven, runde {round}.");
+        let (status, html) = page(&b, overview.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains(&goal), "{html}");
+        let (status, html) = page(&b, journal.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains(&note), "{html}");
+        let (_, current) = t.get(&nurse, &format!("/plans/{}", id_of(&plan))).await;
+        let (status, p) = t
+            .post(
+                &nurse,
+                &format!("/plans/{}/goals", id_of(&plan)),
+                json!({"version": current["version"], "text": goal, "scale": "gas", "baseline": "-1", "target": "1"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        t.write(&nurse, &citizen, json!({ "text": note })).await;
+        let (_, html) = page(&b, overview.clone()).await;
+        assert!(html.contains(&goal), "round {round}: {html}");
+        let (_, html) = page(&b, journal.clone()).await;
+        assert!(html.contains(&note), "round {round}: {html}");
     }
 }
