@@ -716,6 +716,25 @@ macro_rules! impl_store {
 
         /// One INSERT of `events` into `table` (at most
         /// [`AUDIT_ROWS_PER_INSERT`] at a time), each with a new id and time.
+        /// An audit event's values in the order of [`AUDIT_COLUMNS`].
+        fn bind_audit<'q, O>(
+            q: sqlx::query::QueryScalar<'q, $db, O, <$db as sqlx::Database>::Arguments>,
+            ev: &NewAuditEvent,
+        ) -> sqlx::query::QueryScalar<'q, $db, O, <$db as sqlx::Database>::Arguments> {
+            q.bind(Uuid::now_v7())
+                .bind(OffsetDateTime::now_utc())
+                .bind(ev.actor_id.map(|a| a.0))
+                .bind(ev.action.code())
+                .bind(ev.resource_type)
+                .bind(ev.resource_id)
+                .bind(ev.citizen_id.map(|c| c.0))
+                .bind(ev.outcome.code())
+                .bind(ev.detail.clone())
+                .bind(ev.actor_profession.map(|p| p.code()))
+                .bind(ev.actor_unit_id.map(|u| u.0))
+                .bind(ev.purpose.clone())
+        }
+
         fn audit_insert(table: &str, events: &[NewAuditEvent]) -> sqlx::QueryBuilder<$db> {
             let mut qb = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO {table} ({AUDIT_COLUMNS}) "));
             qb.push_values(events, |mut b, ev| {
@@ -1251,16 +1270,13 @@ macro_rules! impl_store {
 
         // --- journal (issue 6)
 
-/// The entry, its index row and its audit event, inside `tx`.
-        async fn write_journal_entry(
-            tx: &mut sqlx::Transaction<'_, $db>,
-            e: &tvaers_domain::journal::JournalEntry,
-            terms: &[String],
-            audit: &NewAuditEvent,
-        ) -> Result<()> {
+/// The entry's values for [`crate::common::JOURNAL_INSERT_SQL`] (`$1`–`$24`).
+        fn bind_entry<'q>(
+            q: sqlx::query::QueryScalar<'q, $db, i64, <$db as sqlx::Database>::Arguments>,
+            e: &'q tvaers_domain::journal::JournalEntry,
+        ) -> sqlx::query::QueryScalar<'q, $db, i64, <$db as sqlx::Database>::Arguments> {
             let utc = time::UtcOffset::UTC;
-            let seq: i64 = sqlx::query_scalar(crate::common::JOURNAL_INSERT_SQL)
-            .bind(e.citizen_id.0)
+            q.bind(e.citizen_id.0)
             .bind(e.id.0)
             .bind(e.author_id.map(|a| a.0))
             .bind(&e.author_name)
@@ -1285,12 +1301,51 @@ macro_rules! impl_store {
             .bind(e.message.as_ref().map(|m| m.direction.code()))
             .bind(e.message.as_ref().and_then(|m| m.to_staff_id).map(|x| x.0))
             .bind(e.message.as_ref().and_then(|m| m.to_unit_id).map(|x| x.0))
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(map_err)?;
+        }
+
+        /// The entry, its index row and its audit event, inside `tx`.
+        async fn write_journal_entry(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            e: &tvaers_domain::journal::JournalEntry,
+            terms: &[String],
+            audit: &NewAuditEvent,
+        ) -> Result<()> {
+            let seq: i64 = bind_entry(sqlx::query_scalar(crate::common::JOURNAL_INSERT_SQL), e)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(map_err)?;
             // The index row commits with the entry: never behind, on any server.
             insert_index_row(&mut **tx, seq, e.citizen_id, terms).await?;
             insert_audit(&mut **tx, audit).await
+        }
+
+        /// [`write_journal_entry`] as one statement, atomic by itself: no
+        /// `BEGIN` and `COMMIT` round trips (PostgreSQL, `ENTRY_IN_ONE`).
+        async fn write_journal_entry_in_one(
+            pool: &sqlx::Pool<$db>,
+            e: &tvaers_domain::journal::JournalEntry,
+            terms: &[String],
+            audit: &NewAuditEvent,
+        ) -> Result<()> {
+            static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let sql = SQL.get_or_init(|| {
+                let audit_values: Vec<String> = (26..38).map(|n| format!("${n}")).collect();
+                format!(
+                    "WITH e AS ({}), \
+                     i AS (INSERT INTO {} ({}, citizen_id, terms) SELECT e.seq, $1, {} FROM e), \
+                     a AS (INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES ({})) \
+                     SELECT seq FROM e",
+                    crate::common::JOURNAL_INSERT_SQL,
+                    <$store>::FTS_TABLE,
+                    <$store>::FTS_KEY,
+                    <$store>::fts_document_sql("$25"),
+                    audit_values.join(", "),
+                )
+            });
+            let q = bind_entry(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())), e)
+                .bind(<$store>::fts_document(terms));
+            bind_audit(q, audit).fetch_one(pool).await.map_err(map_err)?;
+            Ok(())
         }
 
                 const JOURNAL_SELECT: &str = "SELECT e.seq, e.citizen_id, e.id, e.author_id, e.author_name, e.profession, e.unit_id, \
@@ -3634,6 +3689,9 @@ macro_rules! impl_store {
                 if let Some(w) = crate::common::InlineWrites::sqlite_writer(self) {
                     let (e, terms, audit) = (e.clone(), terms.to_vec(), audit.clone());
                     return w.run(move |c| crate::sqlite_write::append_journal(c, &e, &terms, &audit)).await;
+                }
+                if <$store>::ENTRY_IN_ONE {
+                    return write_journal_entry_in_one(self.write(), e, terms, audit).await;
                 }
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 write_journal_entry(&mut tx, e, terms, audit).await?;

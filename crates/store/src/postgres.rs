@@ -106,6 +106,9 @@ impl PgStore {
     pub(crate) const FTS_TABLE: &'static str = "journal_index";
     /// A statistics series is replaced in one statement (`WITH … DELETE`).
     pub(crate) const REPLACE_SERIES_IN_ONE: bool = true;
+    /// A journal entry, its index row and its audit event are written in
+    /// one statement (`WITH … INSERT`), so no `BEGIN` and `COMMIT`.
+    pub(crate) const ENTRY_IN_ONE: bool = true;
     /// Audit events written on their own: one table on PostgreSQL (SQLite
     /// keeps them in a second file, see `sqlite::audit_log_path`).
     pub(crate) const AUDIT_LOG_TABLE: &'static str = "audit_events";

@@ -243,6 +243,9 @@ impl SqliteStore {
     pub(crate) const PER_ROW_PROBE: &'static str = "";
     /// No data-modifying `WITH`: a statistics series is deleted, then written.
     pub(crate) const REPLACE_SERIES_IN_ONE: bool = false;
+    /// SQLite writes entries on its writer thread (`sqlite_write`); through
+    /// sqlx, in a transaction.
+    pub(crate) const ENTRY_IN_ONE: bool = false;
     /// Whether `unit` is one of the staff member's units, inside a subquery
     /// on `cases fk`: a join to `staff_units`.
     pub(crate) fn unit_of_staff_sql(unit: &str, staff: &str) -> String {

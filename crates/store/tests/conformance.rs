@@ -151,6 +151,7 @@ conformance!(
     journal_timeline_filters_combine,
     journal_search_stems_and_stays_in_scope,
     journal_index_catches_up_and_rebuilds,
+    a_refused_journal_entry_leaves_nothing,
     newest_first_reads_window_after_window,
     messages_count_unread_per_staff_and_team,
     journal_reader_facts_are_the_access_facts_of_related_citizens,
@@ -2075,6 +2076,69 @@ async fn newest_first_reads_window_after_window(s: Arc<dyn Store>) {
     }
     let (total, _) = texts(&*s, "svimmel", &scope).await;
     assert_eq!(total, 44);
+}
+
+/// An entry is written with its index row and its audit event, all or
+/// nothing: a refused one (here its id is taken) leaves neither behind.
+async fn a_refused_journal_entry_leaves_nothing(s: Arc<dyn Store>) {
+    let (_, _, nurse) = seed_org(&*s).await;
+    let c = citizen("070761-4285", "Karen", "Sørensen");
+    s.create_citizen(&c, None, &audit(AuditAction::Create, Some(c.id)))
+        .await
+        .unwrap();
+    let first = entry(
+        c.id,
+        &nurse,
+        datetime!(2026-03-01 09:00 UTC),
+        "Faldt i haven",
+    );
+    add(&*s, &first).await;
+    let events = |s: Arc<dyn Store>| async move {
+        s.list_audit(&AuditFilter {
+            citizen_id: Some(c.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len()
+    };
+    let before = (
+        s.journal_index_status().await.unwrap(),
+        events(s.clone()).await,
+    );
+    let mut again = entry(
+        c.id,
+        &nurse,
+        datetime!(2026-03-02 09:00 UTC),
+        "Gyngestol i stuen",
+    );
+    again.id = first.id;
+    let refused = s
+        .add_journal_entry(
+            &again,
+            &again.index_terms(),
+            &audit(AuditAction::Create, Some(c.id)),
+        )
+        .await;
+    assert!(refused.is_err(), "an entry id is written once");
+    let after = (
+        s.journal_index_status().await.unwrap(),
+        events(s.clone()).await,
+    );
+    assert_eq!(after, before);
+    assert!(after.0.in_step() && after.0.entries == 1, "{after:?}");
+    let q = SearchQuery::parse("gyngestol").unwrap();
+    let found = s
+        .search_journal(
+            &q,
+            &everything_of(&[c.id]),
+            Page::new(10, 0),
+            SearchOrder::Newest,
+        )
+        .await
+        .unwrap();
+    assert!(found.hits.is_empty(), "{found:?}");
 }
 
 async fn journal_index_catches_up_and_rebuilds(s: Arc<dyn Store>) {
