@@ -393,7 +393,7 @@ impl App {
                 None,
             )
             .await?;
-        self.ensure_citizen(citizen_id).await?;
+        self.ensure_citizen_written(citizen_id).await?;
         let now = OffsetDateTime::now_utc();
         let mut e = ValidationErrors::new();
         let kind = match text(&input.kind) {

@@ -247,6 +247,22 @@ impl App {
         refusal(self.store.as_ref(), denial, resource).await
     }
 
+    /// [`App::ensure_citizen`] after a write to the citizen's data was
+    /// allowed: the policy allows such a write only on a relationship (care
+    /// team, open case, intake), each a row that references the citizen, so
+    /// the decision already proved they exist and a missing citizen was
+    /// answered "not found" by the refusal. Without checks (the benchmark
+    /// switch) nothing was decided, so the store is asked.
+    pub(crate) async fn ensure_citizen_written(
+        &self,
+        id: tvaers_domain::ids::CitizenId,
+    ) -> AppResult<()> {
+        if self.settings.access_checks {
+            return Ok(());
+        }
+        self.ensure_citizen(id).await
+    }
+
     pub(crate) async fn ensure_citizen(&self, id: tvaers_domain::ids::CitizenId) -> AppResult<()> {
         self.store
             .get_citizen(id)

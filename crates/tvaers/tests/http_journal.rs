@@ -949,6 +949,15 @@ async fn bad_input_is_refused_in_danish_and_nothing_is_stored(t: &Ctx) {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Refused by the policy (no relationship to nobody), before any write.
+    let (status, _) = t
+        .post(
+            &sw,
+            &format!("/citizens/{ghost}/measurements"),
+            json!({"goal_id": uuid::Uuid::now_v7().to_string(), "value": "2"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = t.search(&sw, Some(&ghost.to_string()), "fald").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
