@@ -706,21 +706,15 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'e, Database = $db>,
         {
-            audit_insert(table, std::slice::from_ref(ev))
-                .build()
-                .execute(exec)
-                .await
-                .map_err(map_err)?;
-            Ok(())
+            insert_audit_rows(exec, table, std::slice::from_ref(ev)).await
         }
 
-        /// One INSERT of `events` into `table` (at most
-        /// [`AUDIT_ROWS_PER_INSERT`] at a time), each with a new id and time.
-        /// An audit event's values in the order of [`AUDIT_COLUMNS`].
-        fn bind_audit<'q, O>(
-            q: sqlx::query::QueryScalar<'q, $db, O, <$db as sqlx::Database>::Arguments>,
+        /// An audit event's values in the order of [`AUDIT_COLUMNS`], each
+        /// with a new id and time.
+        fn bind_audit<'q>(
+            q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
             ev: &NewAuditEvent,
-        ) -> sqlx::query::QueryScalar<'q, $db, O, <$db as sqlx::Database>::Arguments> {
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
             q.bind(Uuid::now_v7())
                 .bind(OffsetDateTime::now_utc())
                 .bind(ev.actor_id.map(|a| a.0))
@@ -735,23 +729,31 @@ macro_rules! impl_store {
                 .bind(ev.purpose.clone())
         }
 
-        fn audit_insert(table: &str, events: &[NewAuditEvent]) -> sqlx::QueryBuilder<$db> {
-            let mut qb = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO {table} ({AUDIT_COLUMNS}) "));
-            qb.push_values(events, |mut b, ev| {
-                b.push_bind(Uuid::now_v7())
-                    .push_bind(OffsetDateTime::now_utc())
-                    .push_bind(ev.actor_id.map(|a| a.0))
-                    .push_bind(ev.action.code())
-                    .push_bind(ev.resource_type)
-                    .push_bind(ev.resource_id)
-                    .push_bind(ev.citizen_id.map(|c| c.0))
-                    .push_bind(ev.outcome.code())
-                    .push_bind(ev.detail.clone())
-                    .push_bind(ev.actor_profession.map(|p| p.code()))
-                    .push_bind(ev.actor_unit_id.map(|u| u.0))
-                    .push_bind(ev.purpose.clone());
-            });
-            qb
+        /// The placeholders of `rows` audit events bound by [`bind_audit`]
+        /// from `$first` on: `($first, …), (…)`.
+        fn audit_values_sql(first: usize, rows: usize) -> String {
+            let cols = AUDIT_COLUMNS.split(',').count();
+            (0..rows)
+                .map(|r| {
+                    let p: Vec<String> = (0..cols).map(|c| format!("${}", first + r * cols + c)).collect();
+                    format!("({})", p.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+
+        /// One INSERT of `events` into `table` (at most [`AUDIT_ROWS_PER_INSERT`]).
+        async fn insert_audit_rows<'e, E>(exec: E, table: &str, events: &[NewAuditEvent]) -> Result<()>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            let sql = format!("INSERT INTO {table} ({AUDIT_COLUMNS}) VALUES {}", audit_values_sql(1, events.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for ev in events {
+                q = bind_audit(q, ev);
+            }
+            q.execute(exec).await.map_err(map_err)?;
+            Ok(())
         }
 
         const CITIZEN_COLUMNS: &str = "id, cpr, given_name, family_name, address, postal_code, city, phone, email, relatives";
@@ -1272,9 +1274,9 @@ macro_rules! impl_store {
 
 /// The entry's values for [`crate::common::JOURNAL_INSERT_SQL`] (`$1`–`$24`).
         fn bind_entry<'q>(
-            q: sqlx::query::QueryScalar<'q, $db, i64, <$db as sqlx::Database>::Arguments>,
+            q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
             e: &'q tvaers_domain::journal::JournalEntry,
-        ) -> sqlx::query::QueryScalar<'q, $db, i64, <$db as sqlx::Database>::Arguments> {
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
             let utc = time::UtcOffset::UTC;
             q.bind(e.citizen_id.0)
             .bind(e.id.0)
@@ -1310,9 +1312,11 @@ macro_rules! impl_store {
             terms: &[String],
             audit: &NewAuditEvent,
         ) -> Result<()> {
-            let seq: i64 = bind_entry(sqlx::query_scalar(crate::common::JOURNAL_INSERT_SQL), e)
+            let seq: i64 = bind_entry(sqlx::query(crate::common::JOURNAL_INSERT_SQL), e)
                 .fetch_one(&mut **tx)
                 .await
+                .map_err(map_err)?
+                .try_get("seq")
                 .map_err(map_err)?;
             // The index row commits with the entry: never behind, on any server.
             insert_index_row(&mut **tx, seq, e.citizen_id, terms).await?;
@@ -1329,22 +1333,20 @@ macro_rules! impl_store {
         ) -> Result<()> {
             static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
             let sql = SQL.get_or_init(|| {
-                let audit_values: Vec<String> = (26..38).map(|n| format!("${n}")).collect();
                 format!(
                     "WITH e AS ({}), \
-                     i AS (INSERT INTO {} ({}, citizen_id, terms) SELECT e.seq, $1, {} FROM e), \
-                     a AS (INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES ({})) \
-                     SELECT seq FROM e",
+                     i AS (INSERT INTO {} ({}, citizen_id, terms) SELECT e.seq, $1, {} FROM e) \
+                     INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES {}",
                     crate::common::JOURNAL_INSERT_SQL,
                     <$store>::FTS_TABLE,
                     <$store>::FTS_KEY,
                     <$store>::fts_document_sql("$25"),
-                    audit_values.join(", "),
+                    audit_values_sql(26, 1),
                 )
             });
-            let q = bind_entry(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())), e)
+            let q = bind_entry(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), e)
                 .bind(<$store>::fts_document(terms));
-            bind_audit(q, audit).fetch_one(pool).await.map_err(map_err)?;
+            bind_audit(q, audit).execute(pool).await.map_err(map_err)?;
             Ok(())
         }
 
@@ -2311,12 +2313,7 @@ macro_rules! impl_store {
                     [one] => return insert_audit_into(self.write(), <$store>::AUDIT_LOG_TABLE, one).await,
                     // One statement is atomic by itself: no BEGIN and COMMIT either.
                     few if few.len() <= AUDIT_ROWS_PER_INSERT => {
-                        audit_insert(<$store>::AUDIT_LOG_TABLE, few)
-                            .build()
-                            .execute(self.write())
-                            .await
-                            .map_err(map_err)?;
-                        return Ok(());
+                        return insert_audit_rows(self.write(), <$store>::AUDIT_LOG_TABLE, few).await;
                     }
                     _ => {}
                 }
@@ -2327,11 +2324,7 @@ macro_rules! impl_store {
                 // backends' limit on bound values.
                 let mut tx = self.write().begin().await.map_err(map_err)?;
                 for chunk in events.chunks(AUDIT_ROWS_PER_INSERT) {
-                    audit_insert(<$store>::AUDIT_LOG_TABLE, chunk)
-                        .build()
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
+                    insert_audit_rows(&mut *tx, <$store>::AUDIT_LOG_TABLE, chunk).await?;
                 }
                 tx.commit().await.map_err(map_err)
             }
