@@ -56,8 +56,13 @@ struct Group {
 pub(crate) struct Writer {
     path: PathBuf,
     gate: SqlitePool,
-    queue: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Job>>,
+    queue: std::sync::OnceLock<tokio::sync::mpsc::Sender<Job>>,
 }
+
+/// Jobs waiting for the writer at most: past it, a writer waits for room
+/// (back-pressure) instead of the queue growing without bound under
+/// overload. Four groups' worth.
+const QUEUE_MAX: usize = 4 * GROUP_MAX;
 
 fn stopped() -> StoreError {
     StoreError::Unavailable("the SQLite writer has stopped".into())
@@ -75,7 +80,8 @@ impl Writer {
     }
 
     /// Runs `work` in the next group and answers once that group is durable.
-    /// A job whose caller has gone is still written: its answer is dropped.
+    /// A job queued before its caller went is still written (its answer is
+    /// dropped); one still waiting for room in the queue is not.
     pub(crate) async fn run(
         &self,
         work: impl FnOnce(&Connection) -> Result<()> + Send + 'static,
@@ -87,6 +93,7 @@ impl Writer {
                 work: Box::new(work),
                 done,
             })
+            .await
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -94,7 +101,7 @@ impl Writer {
     /// Starts the thread and the task that holds the sqlx writer for it.
     /// The task ends when the store drops its queue; the thread when the
     /// task drops its own.
-    fn queue(&self) -> Result<&tokio::sync::mpsc::UnboundedSender<Job>> {
+    fn queue(&self) -> Result<&tokio::sync::mpsc::Sender<Job>> {
         if let Some(q) = self.queue.get() {
             return Ok(q);
         }
@@ -114,7 +121,7 @@ impl Writer {
             .name("sqlite-writer".into())
             .spawn(move || serve(&path, &inbox, &kick))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the SQLite writer: {e}")))?;
-        let (jobs, queue) = tokio::sync::mpsc::unbounded_channel();
+        let (jobs, queue) = tokio::sync::mpsc::channel(QUEUE_MAX);
         tokio::spawn(hold_gate(self.gate.clone(), queue, groups));
         // Two first jobs at once: the loser's thread and task end at once,
         // as their queues are dropped here.
@@ -126,7 +133,7 @@ impl Writer {
 /// writes them, then lets the next group (or a sqlx write) have it.
 async fn hold_gate(
     gate: SqlitePool,
-    mut queue: tokio::sync::mpsc::UnboundedReceiver<Job>,
+    mut queue: tokio::sync::mpsc::Receiver<Job>,
     groups: mpsc::Sender<Group>,
 ) {
     while let Some(first) = queue.recv().await {
@@ -696,6 +703,25 @@ mod tests {
             t.await.expect("task").expect("write");
         }
         assert_eq!(rows(&store).await, (0..200).collect::<Vec<_>>());
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn more_writes_than_the_queue_holds_all_land() {
+        let (store, dir) = store().await;
+        let store = std::sync::Arc::new(store);
+        let n = i64::try_from(3 * QUEUE_MAX).expect("small");
+        let tasks: Vec<_> = (0..n)
+            .map(|x| {
+                let s = store.clone();
+                tokio::spawn(async move { s.writes.run(insert(x)).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("write");
+        }
+        assert_eq!(rows(&store).await, (0..n).collect::<Vec<_>>());
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
