@@ -708,10 +708,11 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn more_writes_than_the_queue_holds_all_land() {
+    async fn more_writes_than_the_queue_holds_all_land()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
         let (store, dir) = store().await;
         let store = std::sync::Arc::new(store);
-        let n = i64::try_from(3 * QUEUE_MAX).expect("small");
+        let n = i64::try_from(3 * QUEUE_MAX)?;
         let tasks: Vec<_> = (0..n)
             .map(|x| {
                 let s = store.clone();
@@ -719,10 +720,11 @@ mod tests {
             })
             .collect();
         for t in tasks {
-            t.await.expect("task").expect("write");
+            t.await??;
         }
         assert_eq!(rows(&store).await, (0..n).collect::<Vec<_>>());
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
+        Ok(())
     }
 }
