@@ -25,7 +25,8 @@ use tvaers_domain::search::{SearchQuery, snippet};
 use tvaers_domain::staff::Profession;
 use tvaers_domain::terminology::fsiii_display;
 use tvaers_store::{
-    FactsScope, IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, SearchOrder, StoreError,
+    AccessFacts, FactsScope, IndexDoc, JournalFilter, Page, ReadScope, ScopeGrant, SearchOrder,
+    StoreError,
 };
 
 use crate::meetings::{copenhagen_offset, parse_local_datetime};
@@ -765,8 +766,16 @@ impl App {
         if citizen.is_none() {
             let shown: BTreeSet<CitizenId> =
                 found.hits.iter().map(|h| h.entry.citizen_id).collect();
+            // The purposes follow from the facts: those the search read to
+            // decide (PostgreSQL), or read now.
             let purposes = match known_purposes {
                 Some(known) => known,
+                None if shown
+                    .iter()
+                    .all(|c| found.facts.iter().any(|(f, _)| f == c)) =>
+                {
+                    purposes_of(actor, found.facts.iter().copied())
+                }
                 None => self.read_purposes(actor, &shown).await?,
             };
             events.extend(
@@ -1294,16 +1303,24 @@ impl App {
                 OffsetDateTime::now_utc(),
             )
             .await?;
-        Ok(facts
-            .into_iter()
-            .filter_map(|(c, f)| {
-                match policy::allowed(actor, Action::Read, Resource::Citizen(c), &f) {
-                    policy::Decision::Allow(purpose) => Some((c, purpose.to_string())),
-                    policy::Decision::Deny(_) => None,
-                }
-            })
-            .collect())
+        Ok(purposes_of(actor, facts))
     }
+}
+
+/// The purpose of reading each citizen the policy lets the actor read, on their facts.
+fn purposes_of(
+    actor: &Actor,
+    facts: impl IntoIterator<Item = (CitizenId, AccessFacts)>,
+) -> BTreeMap<CitizenId, String> {
+    facts
+        .into_iter()
+        .filter_map(
+            |(c, f)| match policy::allowed(actor, Action::Read, Resource::Citizen(c), &f) {
+                policy::Decision::Allow(purpose) => Some((c, purpose.to_string())),
+                policy::Decision::Deny(_) => None,
+            },
+        )
+        .collect()
 }
 
 /// The citizens of a listed read scope, and the purpose of reading each.

@@ -282,6 +282,76 @@ pub(crate) trait InlineWrites {
     }
 }
 
+/// A search across journals, newest first, that a windowed backend walks
+/// itself (PostgreSQL: `postgres::imp`): the hits of `q` in `scope`, newest
+/// first, at most `want`. `None`: `search_journal` asks the scope in SQL.
+#[async_trait::async_trait]
+pub(crate) trait WalkNewest {
+    async fn walk_newest(
+        &self,
+        _q: &tvaers_domain::search::SearchQuery,
+        _scope: &crate::ReadScope,
+        _want: usize,
+    ) -> Option<Result<Vec<Walked>>> {
+        None
+    }
+}
+
+/// A hit of [`WalkNewest`]: its sequence number, its citizen, and the
+/// citizen's facts code where the walk read it.
+pub(crate) type Walked = (i64, uuid::Uuid, Option<u8>);
+
+/// The windows of sequence numbers a windowed search reads, newest first
+/// (see `search_journal`): the newest `first` entries, then each window sized
+/// from the hits per entry seen so far, so a common word stops in the first
+/// and a rare one costs a few index probes.
+pub(crate) struct Windows {
+    newest: i64,
+    window: i64,
+    below: i64,
+}
+
+impl Windows {
+    pub(crate) fn new(newest: i64, first: i64) -> Self {
+        Windows {
+            newest,
+            window: first.max(1),
+            below: newest.saturating_add(1),
+        }
+    }
+
+    /// The current window: from `above` (inclusive) to `below` (exclusive).
+    pub(crate) fn bounds(&self) -> (i64, i64) {
+        (self.below - self.window, self.below)
+    }
+
+    pub(crate) fn width(&self) -> i64 {
+        self.window
+    }
+
+    /// Moves on to the next window, after `found` hits kept so far of which
+    /// `need` more are wanted; `false` when the current one reached the first entry.
+    pub(crate) fn advance(&mut self, found: i64, need: i64) -> bool {
+        let above = self.below - self.window;
+        if above <= 0 {
+            return false;
+        }
+        // A quarter more than the density seen so far predicts, between
+        // twice and 64 times the last window.
+        let read = self.newest.saturating_add(1) - above;
+        let predicted = match found {
+            0 => self.window.saturating_mul(8),
+            found => need.saturating_mul(read).saturating_mul(5) / found.saturating_mul(4),
+        };
+        self.window = predicted.clamp(
+            self.window.saturating_mul(2),
+            self.window.saturating_mul(64),
+        );
+        self.below = above;
+        true
+    }
+}
+
 /// Reads a backend answers on the calling thread instead of through its pool
 /// (SQLite: [`crate::sqlite_inline`]); `None` reads through the pool.
 pub(crate) trait InlineReads {
@@ -3794,31 +3864,57 @@ macro_rules! impl_store {
                         } else {
                             q
                         };
-                        let newest: i64 = if citizen_driven {
-                            0
+                        // Across journals newest first (every search box's search),
+                        // a backend that walks the windows itself decides the scope
+                        // per hit (`WalkNewest`).
+                        if !citizen_driven && !ranked {
+                            let want = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+                            if let Some(walked) = crate::common::WalkNewest::walk_newest(self, q, scope, want).await {
+                                let mut walked = walked?;
+                                let capped = walked.len() as i64 > cap;
+                                walked.truncate(usize::try_from(cap).unwrap_or(0));
+                                let total = walked.len() as i64;
+                                let shown: Vec<crate::common::Walked> = walked
+                                    .into_iter()
+                                    .skip(usize::try_from(page.offset).unwrap_or(0))
+                                    .take(usize::try_from(page.limit).unwrap_or(0))
+                                    .collect();
+                                let mut facts: Vec<(CitizenId, AccessFacts)> = Vec::new();
+                                for (_, citizen, code) in &shown {
+                                    if let Some(code) = code
+                                        && !facts.iter().any(|(c, _)| c.0 == *citizen)
+                                    {
+                                        facts.push((CitizenId(*citizen), AccessFacts::from_code(*code)));
+                                    }
+                                }
+                                let mut found = self.search_hits(total, capped, shown.iter().map(|h| h.0).collect()).await?;
+                                found.facts = facts;
+                                return Ok(found);
+                            }
+                        }
+                        let mut windows = if citizen_driven {
+                            None
                         } else {
-                            sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM journal_entries")
+                            let newest = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM journal_entries")
                                 .fetch_one(self.read())
                                 .await
                                 .map_err(map_err)?
-                                .unwrap_or(0)
+                                .unwrap_or(0);
+                            // A page newest first needs few hits: a common word (one
+                            // entry in twenty) read by a case worker who sees a fifth of
+                            // the municipality, and none of its sensitive health entries
+                            // without consent, keeps one hit in about 400 entries
+                            // ("medicin": 13 in the newest 5,250). The walk stops at the
+                            // page's hits, so a wide first window costs only when they
+                            // are not there; a second window costs another plan.
+                            Some(crate::common::Windows::new(newest, first_window.min(cap.saturating_add(1).saturating_mul(400))))
                         };
-                        // A page newest first needs few hits: a common word (one
-                        // entry in twenty) read by a case worker who sees a fifth of
-                        // the municipality, and none of its sensitive health entries
-                        // without consent, keeps one hit in about 400 entries
-                        // ("medicin": 13 in the newest 5,250). The walk stops at the
-                        // page's hits, so a wide first window costs only when they
-                        // are not there; a second window costs another plan.
-                        let mut window =
-                            if citizen_driven { 0 } else { first_window.min(cap.saturating_add(1).saturating_mul(400)) };
-                        let mut below = newest.saturating_add(1);
                         let mut candidates: Vec<(f64, OffsetDateTime, i64)> = Vec::new();
                         loop {
                             let mut a = Args::default();
                             let plain = <$store>::fts_query(q);
-                            let (matches, bounds, above) = if window > 0 {
-                                let above = below - window;
+                            let (matches, bounds) = if let Some(w) = &windows {
+                                let (above, below) = w.bounds();
                                 // With the window's blocks in the query the GIN index
                                 // narrows to the window by itself, and the bounds only make
                                 // it exact (`+ 0`: no second index to combine with). Without
@@ -3833,9 +3929,9 @@ macro_rules! impl_store {
                                     a.push(Arg::Int(below)),
                                     a.push(Arg::Int(above))
                                 );
-                                (<$store>::fts_window_match_sql(&qw), bounds, above)
+                                (<$store>::fts_window_match_sql(&qw), bounds)
                             } else {
-                                (<$store>::fts_match_sql(&a.push(Arg::Text(plain.clone()))), String::new(), i64::MIN)
+                                (<$store>::fts_match_sql(&a.push(Arg::Text(plain.clone()))), String::new())
                             };
                             // The query for ranking (PostgreSQL's parameters must all be used).
                             let qp = if ranked { a.push(Arg::Text(plain)) } else { String::new() };
@@ -3844,7 +3940,8 @@ macro_rules! impl_store {
                                 let p = a.push(Arg::Text(<$store>::ids_param(ids)));
                                 scope_sql = format!("({scope_sql} AND {})", <$store>::ids_in_sql("e.citizen_id", &p));
                             }
-                            let sql = search_candidates_sql(q, ranked, &qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64, window);
+                            let width = windows.as_ref().map_or(0, crate::common::Windows::width);
+                            let sql = search_candidates_sql(q, ranked, &qp, &matches, &bounds, &scope_sql, cap + 1 - candidates.len() as i64, width);
                             // Not kept as prepared statements: a generic plan (PostgreSQL
                             // switches to one after five runs) cannot see how common the
                             // words are, and picked plans that ran for minutes at 10 M entries.
@@ -3860,19 +3957,13 @@ macro_rules! impl_store {
                                     r.try_get::<i64, _>("hit").map_err(map_err)?,
                                 ));
                             }
-                            if candidates.len() as i64 > cap || above <= 0 {
+                            if candidates.len() as i64 > cap {
                                 break;
                             }
-                            // The next window from the density seen so far (a quarter
-                            // more than it predicts), between twice and 64 times the last.
-                            let read = newest.saturating_add(1) - above;
-                            let need = cap + 1 - candidates.len() as i64;
-                            let predicted = match candidates.len() as i64 {
-                                0 => window.saturating_mul(8),
-                                found => need.saturating_mul(read).saturating_mul(5) / found.saturating_mul(4),
-                            };
-                            window = predicted.clamp(window.saturating_mul(2), window.saturating_mul(64));
-                            below = above;
+                            let (found, need) = (candidates.len() as i64, cap + 1 - candidates.len() as i64);
+                            if !windows.as_mut().is_some_and(|w| w.advance(found, need)) {
+                                break;
+                            }
                         }
                         let capped = candidates.len() as i64 > cap;
                         candidates.truncate(usize::try_from(cap).unwrap_or(0));
@@ -3890,23 +3981,7 @@ macro_rules! impl_store {
                         (total, capped, shown)
                     }
                 };
-                if shown.is_empty() {
-                    return Ok(crate::JournalSearchResult { total, capped, hits: Vec::new() });
-                }
-                let (sql, a) = search_hits_sql(&shown);
-                let mut hits: std::collections::HashMap<i64, crate::JournalHit> = a
-                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
-                    .fetch_all(self.read())
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(|r| {
-                        let (seq, entry) = row_journal(r)?;
-                        Ok((seq, crate::JournalHit { entry, citizen_name: citizen_name(r)? }))
-                    })
-                    .collect::<Result<_>>()?;
-                let hits = shown.iter().filter_map(|s| hits.remove(s)).collect();
-                Ok(crate::JournalSearchResult { total, capped, hits })
+                self.search_hits(total, capped, shown).await
             }
 
             async fn journal_index_status(&self) -> Result<crate::IndexStatus> {
@@ -4259,6 +4334,29 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// A search's result: the entries of the hits it shows, in order,
+            /// with their citizens' names.
+            async fn search_hits(&self, total: i64, capped: bool, shown: Vec<i64>) -> Result<crate::JournalSearchResult> {
+                if shown.is_empty() {
+                    return Ok(crate::JournalSearchResult { total, capped, ..Default::default() });
+                }
+                let (sql, a) = search_hits_sql(&shown);
+                let mut hits: std::collections::HashMap<i64, crate::JournalHit> = a
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        let (seq, entry) = row_journal(r)?;
+                        Ok((seq, crate::JournalHit { entry, citizen_name: citizen_name(r)? }))
+                    })
+                    .collect::<Result<_>>()?;
+                let hits = shown.iter().filter_map(|s| hits.remove(s)).collect();
+                Ok(crate::JournalSearchResult { total, capped, hits, facts: Vec::new() })
+            }
+
+
             /// This server changed sessions or staff: its cached sessions go
             /// now, without waiting for the notification (`session_cache`).
             fn sessions_changed(&self) {

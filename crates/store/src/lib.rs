@@ -484,6 +484,16 @@ impl FactsScope {
             .chain(&self.health)
             .all(|c| c & Self::RELATIONSHIP_BITS != 0)
     }
+
+    /// Whether an entry of class `class` (its code) of a citizen with facts
+    /// `code` is in scope: the table as the SQL of a search asks it per row.
+    pub fn admits(&self, code: u8, class: &str) -> bool {
+        if class == tvaers_domain::journal::Sensitivity::Health.code() {
+            self.health.contains(&code)
+        } else {
+            self.general.contains(&code)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -505,6 +515,20 @@ impl ReadScope {
             }],
             by_facts: None,
         }
+    }
+
+    /// Whether an entry of `citizen` of class `class` (its code) is in
+    /// scope, with `facts` the citizen's facts code when the scope has a
+    /// table (`None`: the table admits nothing). The scope's SQL asks the
+    /// same per row; a search that reads its hits' facts itself asks this.
+    pub fn admits(&self, citizen: CitizenId, class: &str, facts: Option<u8>) -> bool {
+        self.grants.iter().any(|g| {
+            g.citizens.contains(&citizen) && g.sensitivities.iter().any(|s| s.code() == class)
+        }) || self
+            .by_facts
+            .as_ref()
+            .zip(facts)
+            .is_some_and(|(f, code)| f.admits(code, class))
     }
 
     /// Nothing at all is readable.
@@ -558,6 +582,10 @@ pub struct JournalSearchResult {
     /// More than `total` hits: counting stopped at the cap.
     pub capped: bool,
     pub hits: Vec<JournalHit>,
+    /// The access facts of the shown hits' citizens for the scope's staff
+    /// member at the scope's time, where the search read them to decide
+    /// (PostgreSQL's walk across journals); otherwise empty.
+    pub facts: Vec<(CitizenId, AccessFacts)>,
 }
 
 /// Entries versus index rows: counts and sums of the entries' sequence

@@ -16,6 +16,8 @@ pub struct PgStore {
     files: crate::file_cache::FileCache,
     /// Staff sessions, emptied by the database's notifications.
     sessions: std::sync::Arc<crate::session_cache::SessionCache>,
+    /// Whom each staff member relates to, under the relations version.
+    related: crate::file_cache::RelatedCache,
 }
 
 /// Every read goes through the pool: a PostgreSQL read is a server round trip
@@ -70,6 +72,7 @@ impl PgStore {
             pool,
             files: Default::default(),
             sessions: crate::session_cache::start(listener_pool),
+            related: crate::file_cache::related_cache(),
         })
     }
 
@@ -592,4 +595,220 @@ mod imp {
         sqlx::postgres::PgRow,
         Backend::Postgres
     );
+
+    /// The version of every relationship (migration 0018) and the newest
+    /// entry, where a search across journals starts.
+    const WALK_START_SQL: &str = "SELECT (SELECT MAX(seq) FROM journal_entries) AS newest, \
+         CAST((SELECT SUM(n) FROM relations_version_shards) AS BIGINT) AS version";
+
+    /// The hits of one window of a search across journals: only their
+    /// citizens, no scope. Without the scope's probes per row the statement
+    /// is cheap to plan, and it is planned anew each time (see `walk`).
+    fn window_sql(
+        q: &tvaers_domain::search::SearchQuery,
+        above: i64,
+        below: i64,
+        a: &mut Args,
+    ) -> String {
+        // As in `search_journal`: with the window's blocks in the query the GIN
+        // index narrows to the window, and the bounds only make it exact.
+        let (k, query) = match PgStore::fts_window_query(q, above, below) {
+            Some(w) => ("(i.seq + 0)", w),
+            None => ("i.seq", PgStore::fts_query(q)),
+        };
+        let qw = a.push(Arg::Text(query));
+        format!(
+            "SELECT i.seq AS hit, i.citizen_id AS citizen FROM journal_index i WHERE {} AND {k} < {} AND {k} >= {} \
+             ORDER BY i.seq DESC",
+            PgStore::fts_window_match_sql(&qw),
+            a.push(Arg::Int(below)),
+            a.push(Arg::Int(above)),
+        )
+    }
+
+    /// The citizen and class of each entry `$1` (an array of sequence
+    /// numbers), and when `$7`, the access facts of each of their citizens
+    /// not in `$2` (an array: those read before) for staff member `$3` at
+    /// `$4` in organisation `$5` on day `$6`: the entry's own citizen decides,
+    /// not the index row's. Fixed text, so prepared once per connection.
+    fn classes_and_facts_sql() -> String {
+        format!(
+            "WITH h AS (SELECT e.seq, e.citizen_id, e.sensitivity FROM journal_entries e \
+                        WHERE e.seq IN (SELECT unnest(CAST($1 AS BIGINT[])))), \
+                  f AS (SELECT c.id, CAST({} AS BIGINT) AS code FROM (SELECT DISTINCT h.citizen_id AS id FROM h \
+                        WHERE $7 AND h.citizen_id NOT IN (SELECT unnest(CAST($2 AS uuid[])))) c) \
+             SELECT h.seq AS seq, h.citizen_id AS citizen, h.sensitivity AS class, f.code AS code \
+             FROM h LEFT JOIN f ON f.id = h.citizen_id",
+            facts_code_sql("c.id", "$3", "$4", "$5", "$6")
+        )
+    }
+
+    /// A search across journals, newest first, decided per hit: each window
+    /// of the full-text index yields its hits' citizens; those the reader
+    /// has no relationship with are passed over in memory (when the policy
+    /// admits no one else, `FactsScope::admits_only_related`), and the rest
+    /// are decided by the scope on their class and their citizen's facts,
+    /// read for a window's hits, newest first, a few times as many as are
+    /// still wanted per statement. Before, the scope
+    /// was a condition of the window's query: probes on every hit, and a
+    /// statement whose plan cost more than running it (~1.1 of 3.2 ms).
+    #[async_trait]
+    impl crate::common::WalkNewest for PgStore {
+        async fn walk_newest(
+            &self,
+            q: &tvaers_domain::search::SearchQuery,
+            scope: &crate::ReadScope,
+            want: usize,
+        ) -> Option<Result<Vec<crate::common::Walked>>> {
+            Some(self.walk(q, scope, want).await)
+        }
+    }
+
+    impl PgStore {
+        async fn walk(
+            &self,
+            q: &tvaers_domain::search::SearchQuery,
+            scope: &crate::ReadScope,
+            want: usize,
+        ) -> Result<Vec<crate::common::Walked>> {
+            let mut hits = Vec::new();
+            if want == 0 {
+                return Ok(hits);
+            }
+            let start = sqlx::query(WALK_START_SQL)
+                .fetch_one(self.read())
+                .await
+                .map_err(map_err)?;
+            let newest = start
+                .try_get::<Option<i64>, _>("newest")
+                .map_err(map_err)?
+                .unwrap_or(0);
+            let version: Option<i64> = start.try_get("version").map_err(map_err)?;
+            let version = version.ok_or_else(|| corrupt("relations_version_shards has no rows"))?;
+            // Read after the version, as a citizen's file is after theirs.
+            let related = self.related_set(scope, version).await?;
+            let listed: std::collections::HashSet<Uuid> = scope
+                .grants
+                .iter()
+                .flat_map(|g| g.citizens.iter().map(|c| c.0))
+                .collect();
+            let want_i = i64::try_from(want).unwrap_or(i64::MAX);
+            let first = Self::SEARCH_WINDOW
+                .unwrap_or(50_000)
+                .min(want_i.saturating_mul(400));
+            let mut windows = crate::common::Windows::new(newest, first);
+            // Each citizen's facts, read once per search.
+            let mut facts: std::collections::HashMap<Uuid, u8> = std::collections::HashMap::new();
+            loop {
+                let (above, below) = windows.bounds();
+                let mut a = Args::default();
+                let sql = window_sql(q, above, below, &mut a);
+                // Planned anew each time: a generic plan cannot see how common
+                // the words are (see `search_journal`).
+                let met: Vec<(i64, Uuid)> = a
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get("hit").map_err(map_err)?,
+                            r.try_get("citizen").map_err(map_err)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<(i64, Uuid)>>>()?
+                    .into_iter()
+                    .filter(|(_, c)| {
+                        related
+                            .as_ref()
+                            .is_none_or(|r| r.contains(c) || listed.contains(c))
+                    })
+                    .collect();
+                // Newest first, a few times the hits still wanted at a time: a
+                // reader the policy admits to most hits stops after the first.
+                let mut rest = met.as_slice();
+                while !rest.is_empty() {
+                    let need = want - hits.len();
+                    let (chunk, after) =
+                        rest.split_at(rest.len().min(need.saturating_mul(3).max(32)));
+                    rest = after;
+                    let seqs: Vec<String> = chunk.iter().map(|(s, _)| s.to_string()).collect();
+                    let known: Vec<Uuid> = facts.keys().copied().collect();
+                    // Facts only for a scope with a table, each citizen's once.
+                    let (staff, org, now) = match &scope.by_facts {
+                        Some(f) => (f.staff_id.0, f.organisation_id.0, f.now),
+                        None => (Uuid::nil(), Uuid::nil(), OffsetDateTime::UNIX_EPOCH),
+                    };
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(classes_and_facts_sql()))
+                        .bind(format!("{{{}}}", seqs.join(",")))
+                        .bind(PgStore::ids_param(&known))
+                        .bind(staff)
+                        .bind(now)
+                        .bind(org)
+                        .bind(tvaers_domain::calendar::danish_date(now))
+                        .bind(scope.by_facts.is_some())
+                        .fetch_all(self.read())
+                        .await
+                        .map_err(map_err)?;
+                    let mut entries: std::collections::HashMap<i64, (Uuid, String)> =
+                        std::collections::HashMap::with_capacity(rows.len());
+                    for r in &rows {
+                        let seq: i64 = r.try_get("seq").map_err(map_err)?;
+                        let citizen: Uuid = r.try_get("citizen").map_err(map_err)?;
+                        if let Some(code) = r.try_get::<Option<i64>, _>("code").map_err(map_err)? {
+                            let code = u8::try_from(code)
+                                .map_err(|_| corrupt(&format!("access facts code {code}")))?;
+                            facts.insert(citizen, code);
+                        }
+                        entries.insert(seq, (citizen, r.try_get("class").map_err(map_err)?));
+                    }
+                    for (seq, _) in chunk {
+                        // A full-text row without its entry is passed over, as a join would.
+                        let Some((citizen, class)) = entries.get(seq) else {
+                            continue;
+                        };
+                        let code = facts.get(citizen).copied();
+                        if scope.admits(CitizenId(*citizen), class, code) {
+                            hits.push((*seq, *citizen, code));
+                            if hits.len() >= want {
+                                return Ok(hits);
+                            }
+                        }
+                    }
+                }
+                let found = i64::try_from(hits.len()).unwrap_or(i64::MAX);
+                if !windows.advance(found, want_i - found) {
+                    return Ok(hits);
+                }
+            }
+        }
+
+        /// Whom the scope's reader relates to, when the scope admits no one
+        /// else: kept per staff member under the relations `version`, read
+        /// before the set.
+        async fn related_set(
+            &self,
+            scope: &crate::ReadScope,
+            version: i64,
+        ) -> Result<Option<std::sync::Arc<std::collections::HashSet<Uuid>>>> {
+            let Some(f) = scope.by_facts.as_ref().filter(|f| f.admits_only_related()) else {
+                return Ok(None);
+            };
+            if let Some(set) = self.related.get(&f.staff_id, version) {
+                return Ok(Some(set));
+            }
+            let set: std::collections::HashSet<Uuid> =
+                sqlx::query_scalar(crate::common::RELATED_CITIZENS_SQL)
+                    .bind(f.staff_id.0)
+                    .fetch_all(self.read())
+                    .await
+                    .map_err(map_err)?
+                    .into_iter()
+                    .collect();
+            let set = std::sync::Arc::new(set);
+            self.related.keep(f.staff_id, version, &set);
+            Ok(Some(set))
+        }
+    }
 }

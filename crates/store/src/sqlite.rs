@@ -355,6 +355,10 @@ impl SqliteStore {
 }
 
 /// The writes that go to the writer thread ([`crate::sqlite_write`]).
+/// SQLite walks its search across journals on the request's own thread
+/// (`newest_in_scope`), reached before `WalkNewest` is asked.
+impl crate::common::WalkNewest for SqliteStore {}
+
 impl crate::common::InlineWrites for SqliteStore {
     fn sqlite_writer(&self) -> Option<&crate::sqlite_write::Writer> {
         Some(&self.writes)
@@ -525,7 +529,7 @@ pub(crate) mod imp {
             return Ok(crate::JournalSearchResult {
                 total,
                 capped,
-                hits: Vec::new(),
+                ..Default::default()
             });
         }
         let (sql, a) = search_hits_sql(&shown);
@@ -566,6 +570,7 @@ pub(crate) mod imp {
             total,
             capped,
             hits,
+            facts: Vec::new(),
         })
     }
 

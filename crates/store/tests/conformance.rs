@@ -2625,6 +2625,29 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
         let got = texts(&*s, "faldet", &by_table).await;
         assert!(got.0 > 0, "{what}");
         assert_eq!(got, texts(&*s, "faldet", &listed).await, "{what}");
+        // The facts a search read to decide (if any) are the shown
+        // citizens' facts, all of them.
+        let r = s
+            .search_journal(
+                &SearchQuery::parse("faldet").unwrap(),
+                &by_table,
+                Page::new(50, 0),
+                SearchOrder::Newest,
+            )
+            .await
+            .unwrap();
+        let shown: std::collections::BTreeSet<CitizenId> =
+            r.hits.iter().map(|h| h.entry.citizen_id).collect();
+        let read: std::collections::BTreeSet<CitizenId> = r.facts.iter().map(|(c, _)| *c).collect();
+        assert!(
+            read.is_empty() || read == shown,
+            "{what}: {read:?} vs {shown:?}"
+        );
+        assert_eq!(read.len(), r.facts.len(), "{what}: each citizen once");
+        for (c, f) in &r.facts {
+            let one = single.iter().find(|(x, _)| x == c).map(|(_, f)| *f);
+            assert_eq!(Some(*f), one, "{what}");
+        }
     }
 }
 
