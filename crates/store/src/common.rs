@@ -1628,14 +1628,16 @@ macro_rules! impl_store {
             )
         }
 
-        /// The entries of the hits a search shows, with their citizens' names.
+        /// The entries of the hits a search shows, with their citizens' names:
+        /// one parameter however many, so the statement is prepared once
+        /// (PostgreSQL planned the list anew each time, 0.7 ms a search).
         fn search_hits_sql(shown: &[i64]) -> (String, Args) {
             let mut a = Args::default();
-            let seqs: Vec<String> = shown.iter().map(|s| a.push(Arg::Int(*s))).collect();
+            let seqs = a.push(Arg::Text(<$store>::seqs_param(shown)));
             let sql = format!(
                 "{JOURNAL_SELECT}, c.given_name, c.family_name \
-                 FROM {JOURNAL_FROM} JOIN citizens c ON c.id = e.citizen_id WHERE e.seq IN ({})",
-                seqs.join(", ")
+                 FROM {JOURNAL_FROM} JOIN citizens c ON c.id = e.citizen_id WHERE {}",
+                <$store>::seqs_in_sql("e.seq", &seqs)
             );
             (sql, a)
         }
@@ -4342,7 +4344,7 @@ macro_rules! impl_store {
                 }
                 let (sql, a) = search_hits_sql(&shown);
                 let mut hits: std::collections::HashMap<i64, crate::JournalHit> = a
-                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
                     .fetch_all(self.read())
                     .await
                     .map_err(map_err)?

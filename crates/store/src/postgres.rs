@@ -239,6 +239,16 @@ impl PgStore {
         format!("{col} IN (SELECT unnest(CAST({param} AS uuid[])))")
     }
 
+    /// Sequence numbers as one parameter: an array literal.
+    pub(crate) fn seqs_param(seqs: &[i64]) -> String {
+        let seqs: Vec<String> = seqs.iter().map(i64::to_string).collect();
+        format!("{{{}}}", seqs.join(","))
+    }
+
+    pub(crate) fn seqs_in_sql(col: &str, param: &str) -> String {
+        format!("{col} IN (SELECT unnest(CAST({param} AS BIGINT[])))")
+    }
+
     /// The query as a `tsquery` literal: `&` between clauses, `|` between
     /// alternatives, `<->` inside phrases, `!` for exclusions.
     pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {
@@ -633,12 +643,12 @@ mod imp {
     /// not the index row's. Fixed text, so prepared once per connection.
     fn classes_and_facts_sql() -> String {
         format!(
-            "WITH h AS (SELECT e.seq, e.citizen_id, e.sensitivity FROM journal_entries e \
-                        WHERE e.seq IN (SELECT unnest(CAST($1 AS BIGINT[])))), \
+            "WITH h AS (SELECT e.seq, e.citizen_id, e.sensitivity FROM journal_entries e WHERE {}), \
                   f AS (SELECT c.id, CAST({} AS BIGINT) AS code FROM (SELECT DISTINCT h.citizen_id AS id FROM h \
                         WHERE $7 AND h.citizen_id NOT IN (SELECT unnest(CAST($2 AS uuid[])))) c) \
              SELECT h.seq AS seq, h.citizen_id AS citizen, h.sensitivity AS class, f.code AS code \
              FROM h LEFT JOIN f ON f.id = h.citizen_id",
+            PgStore::seqs_in_sql("e.seq", "$1"),
             facts_code_sql("c.id", "$3", "$4", "$5", "$6")
         )
     }
@@ -733,7 +743,7 @@ mod imp {
                     let (chunk, after) =
                         rest.split_at(rest.len().min(need.saturating_mul(3).max(32)));
                     rest = after;
-                    let seqs: Vec<String> = chunk.iter().map(|(s, _)| s.to_string()).collect();
+                    let seqs: Vec<i64> = chunk.iter().map(|(s, _)| *s).collect();
                     let known: Vec<Uuid> = facts.keys().copied().collect();
                     // Facts only for a scope with a table, each citizen's once.
                     let (staff, org, now) = match &scope.by_facts {
@@ -741,7 +751,7 @@ mod imp {
                         None => (Uuid::nil(), Uuid::nil(), OffsetDateTime::UNIX_EPOCH),
                     };
                     let rows = sqlx::query(sqlx::AssertSqlSafe(classes_and_facts_sql()))
-                        .bind(format!("{{{}}}", seqs.join(",")))
+                        .bind(PgStore::seqs_param(&seqs))
                         .bind(PgStore::ids_param(&known))
                         .bind(staff)
                         .bind(now)

@@ -324,6 +324,16 @@ impl SqliteStore {
         format!("{col} IN (SELECT unhex(value) FROM json_each({param}))")
     }
 
+    /// Sequence numbers as one parameter: a JSON array.
+    pub(crate) fn seqs_param(seqs: &[i64]) -> String {
+        let seqs: Vec<String> = seqs.iter().map(i64::to_string).collect();
+        format!("[{}]", seqs.join(","))
+    }
+
+    pub(crate) fn seqs_in_sql(col: &str, param: &str) -> String {
+        format!("{col} IN (SELECT value FROM json_each({param}))")
+    }
+
     /// The query in FTS5 syntax: every token quoted, phrases as one quoted
     /// string, clauses joined with AND, exclusions with NOT.
     pub(crate) fn fts_query(q: &tvaers_domain::search::SearchQuery) -> String {
