@@ -180,10 +180,7 @@ impl App {
             meetings,
             tasks,
             measurements,
-        } = match version {
-            Some(v) => self.store.citizen_file_at(id, v).await?,
-            None => self.store.citizen_file(id).await?,
-        };
+        } = self.store.citizen_file_at(id, version).await?;
         let citizen = citizen.ok_or(AppError::NotFound)?;
         let cases = self.case_views(cases).await?;
         let (active, closed_plans): (Vec<_>, Vec<_>) = plans

@@ -394,7 +394,7 @@ impl App {
                 None,
             )
             .await?;
-        self.ensure_citizen_written(citizen_id).await?;
+        self.ensure_citizen_allowed(citizen_id).await?;
         let now = OffsetDateTime::now_utc();
         let mut e = ValidationErrors::new();
         let kind = match text(&input.kind) {
@@ -562,7 +562,7 @@ impl App {
         // The audit commit runs beside the timeline's query.
         let (audited, exists, entries) = tokio::join!(
             commit.wait(self),
-            self.ensure_citizen(citizen_id),
+            self.ensure_citizen_allowed(citizen_id),
             self.timeline_rows(citizen_id, &filter, &classes, page)
         );
         audited?;
@@ -618,12 +618,7 @@ impl App {
             .as_ref()
             .ok()
             .map(|(filter, page)| (filter, classes.as_slice(), lookahead(*page)));
-        let file = async {
-            match version {
-                Some(v) => self.store.journal_file_at(citizen_id, timeline, v).await,
-                None => self.store.journal_file(citizen_id, timeline).await,
-            }
-        };
+        let file = self.store.journal_file_at(citizen_id, timeline, version);
         let (audited, file) = tokio::join!(commit.wait(self), file);
         audited?;
         let tvaers_store::JournalFile {

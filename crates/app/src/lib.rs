@@ -247,13 +247,13 @@ impl App {
         refusal(self.store.as_ref(), denial, resource).await
     }
 
-    /// [`App::ensure_citizen`] after a write to the citizen's data was
-    /// allowed: the policy allows such a write only on a relationship (care
-    /// team, open case, intake), each a row that references the citizen, so
-    /// the decision already proved they exist and a missing citizen was
-    /// answered "not found" by the refusal. Without checks (the benchmark
-    /// switch) nothing was decided, so the store is asked.
-    pub(crate) async fn ensure_citizen_written(
+    /// [`App::ensure_citizen`] after a read or write of the citizen's data
+    /// was allowed: the policy allows one only on a relationship (care team,
+    /// open case, intake; a break-glass grant for reads), each a row that
+    /// references the citizen, so the decision already proved they exist and
+    /// a missing citizen was answered "not found" by the refusal. Without
+    /// checks (the benchmark switch) nothing was decided, so the store is asked.
+    pub(crate) async fn ensure_citizen_allowed(
         &self,
         id: tvaers_domain::ids::CitizenId,
     ) -> AppResult<()> {

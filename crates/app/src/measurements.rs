@@ -223,7 +223,7 @@ impl App {
                 None,
             )
             .await?;
-        self.ensure_citizen_written(citizen_id).await?;
+        self.ensure_citizen_allowed(citizen_id).await?;
         let m = self
             .build_measurement(citizen_id, input, Some(actor))
             .await?;

@@ -2011,12 +2011,15 @@ macro_rules! impl_store {
             }
 
             async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile> {
-                // The version first, then the rows (see crate::file_cache).
-                let version = self.citizen_version(id).await?;
-                self.citizen_file_at(id, version).await
+                self.citizen_file_at(id, None).await
             }
 
-            async fn citizen_file_at(&self, id: CitizenId, version: i64) -> Result<CitizenFile> {
+            async fn citizen_file_at(&self, id: CitizenId, version: Option<i64>) -> Result<CitizenFile> {
+                // The version first, then the rows (see crate::file_cache).
+                let version = match version {
+                    Some(v) => v,
+                    None => self.citizen_version(id).await?,
+                };
                 if let Some(file) = self.files.citizen(id, version) {
                     return Ok(file);
                 }
@@ -2030,21 +2033,22 @@ macro_rules! impl_store {
                 citizen_id: CitizenId,
                 timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
             ) -> Result<crate::JournalFile> {
-                if crate::file_cache::journal_key(citizen_id, timeline).is_none() {
-                    return self.read_journal_file(citizen_id, timeline).await;
-                }
-                let version = self.citizen_version(citizen_id).await?;
-                self.journal_file_at(citizen_id, timeline, version).await
+                self.journal_file_at(citizen_id, timeline, None).await
             }
 
             async fn journal_file_at(
                 &self,
                 citizen_id: CitizenId,
                 timeline: Option<(&crate::JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
-                version: i64,
+                version: Option<i64>,
             ) -> Result<crate::JournalFile> {
+                // Only the page as it opens is kept: any other needs no version.
                 let Some(key) = crate::file_cache::journal_key(citizen_id, timeline) else {
                     return self.read_journal_file(citizen_id, timeline).await;
+                };
+                let version = match version {
+                    Some(v) => v,
+                    None => self.citizen_version(citizen_id).await?,
                 };
                 if let Some(file) = self.files.journal(&key, version) {
                     return Ok(file);

@@ -698,8 +698,9 @@ pub trait Store: Send + Sync + 'static {
     /// (`file_cache`).
     async fn citizen_file(&self, id: CitizenId) -> Result<CitizenFile>;
     /// [`Store::citizen_file`] at a version of the citizen the caller read
-    /// after its request began ([`FactsAnswer::version`]): no read of its own.
-    async fn citizen_file_at(&self, id: CitizenId, version: i64) -> Result<CitizenFile>;
+    /// after its request began ([`FactsAnswer::version`]): no read of its
+    /// own. `None`: the version is read here, as `citizen_file` does.
+    async fn citizen_file_at(&self, id: CitizenId, version: Option<i64>) -> Result<CitizenFile>;
     /// What a citizen's journal page shows: the citizen, their plans and
     /// meetings and, given a filter, the readable classes and a page, that
     /// page of the timeline — as the four single reads give them. The page as
@@ -715,7 +716,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         citizen_id: CitizenId,
         timeline: Option<(&JournalFilter, &[tvaers_domain::journal::Sensitivity], Page)>,
-        version: i64,
+        version: Option<i64>,
     ) -> Result<JournalFile>;
     async fn find_citizen_by_cpr(&self, cpr: &Cpr) -> Result<Option<Citizen>>;
     /// Citizens whose "family given" or "given family" name starts with `prefix`

@@ -2511,7 +2511,7 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
         assert_eq!(answer.facts, one, "{ask:?}");
         // The file at the version the batch read is the file.
         assert_eq!(
-            s.citizen_file_at(ask.citizen_id, answer.version)
+            s.citizen_file_at(ask.citizen_id, Some(answer.version))
                 .await
                 .unwrap(),
             s.citizen_file(ask.citizen_id).await.unwrap()
@@ -2531,7 +2531,7 @@ async fn a_search_under_the_policy_table_reads_what_the_listed_scope_reads(s: Ar
     let after = s.access_facts_batch(&asks[..1], now).await.unwrap()[0];
     assert!(after.version > before.version);
     assert_eq!(
-        s.citizen_file_at(moved.id, after.version)
+        s.citizen_file_at(moved.id, Some(after.version))
             .await
             .unwrap()
             .citizen
